@@ -1,0 +1,96 @@
+# seclambda's two commands are `make demo` and `make test`. Every target
+# installs what it needs, pinned, into .bin/ and relies on nothing else being
+# on the machine beyond Go, node/npm and Debian's base.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+# Pinned peers and tools.
+LOCAL_KMS_VERSION   := v0.0.0-20260228092603-2a5e92d09ab6
+RIE_VERSION         := v0.0.0-20261030222936-bef5c4ba774d
+STATICCHECK_VERSION := v0.8.2
+COGNITO_LOCAL_DIR   := tools/cognito-local
+
+BIN := $(CURDIR)/.bin
+export SECLAMBDA_BIN := $(BIN)
+export GOTOOLCHAIN := local
+
+# Every Go module in the repository: the library and its sibling modules.
+MODULES := . $(patsubst %/go.mod,%,$(wildcard */go.mod))
+FUZZTIME ?= 10s
+
+KMS_STAMP         := $(BIN)/.local-kms-$(LOCAL_KMS_VERSION)
+RIE_STAMP         := $(BIN)/.aws-lambda-rie-$(RIE_VERSION)
+STATICCHECK_STAMP := $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
+COGNITO_STAMP     := $(BIN)/.cognito-local-$(shell sha256sum $(COGNITO_LOCAL_DIR)/package-lock.json | cut -c1-16)
+
+.PHONY: test peers lint tools fuzz bench clean-bin tidy
+
+## test: install the pinned peers, then run every module's tests with -race; peers are required.
+test:
+	@$(MAKE) --no-print-directory -j4 peers
+	@for m in $(MODULES); do \
+		echo "==> go test -race $$m"; \
+		(cd $$m && SECLAMBDA_REQUIRE_PEERS=1 go test -race -count=1 ./...); \
+	done
+
+## peers: install local-kms, aws-lambda-rie and cognito-local into .bin/.
+peers: $(KMS_STAMP) $(RIE_STAMP) $(COGNITO_STAMP)
+
+$(KMS_STAMP):
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN) go install github.com/nsmithuk/local-kms@$(LOCAL_KMS_VERSION)
+	@rm -f $(BIN)/.local-kms-* && touch $@
+
+$(RIE_STAMP):
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN) go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
+	@rm -f $(BIN)/.aws-lambda-rie-* && touch $@
+
+$(COGNITO_STAMP): $(COGNITO_LOCAL_DIR)/package.json $(COGNITO_LOCAL_DIR)/package-lock.json
+	@mkdir -p $(BIN)/cognito-local
+	cp $(COGNITO_LOCAL_DIR)/package.json $(COGNITO_LOCAL_DIR)/package-lock.json $(BIN)/cognito-local/
+	cd $(BIN)/cognito-local && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f $(BIN)/.cognito-local-* && touch $@
+
+$(STATICCHECK_STAMP):
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	@rm -f $(BIN)/.staticcheck-* && touch $@
+
+## tools: install the pinned linters.
+tools: $(STATICCHECK_STAMP)
+
+## lint: gofmt lists nothing, then go vet and staticcheck over every module.
+lint: tools
+	@out=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@for m in $(MODULES); do \
+		echo "==> vet + staticcheck $$m"; \
+		(cd $$m && go vet ./... && $(BIN)/staticcheck ./...); \
+	done
+
+## fuzz: run every fuzz target for FUZZTIME (default 10s) each.
+fuzz:
+	@for m in $(MODULES); do \
+		(cd $$m && for pkg in $$(go list ./...); do \
+			for f in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+				echo "==> fuzz $$pkg $$f"; \
+				go test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
+			done; \
+		done); \
+	done
+
+## bench: run the cross-library benchmarks in bench/ and regenerate BENCHMARKS.md.
+bench: peers
+	@if [ -f bench/go.mod ]; then cd bench && go test -run='^$$' -bench=. -benchmem ./...; \
+	else echo "bench/ has no benchmarks yet"; fi
+
+## clean-bin: remove the installed peers and tools.
+clean-bin:
+	rm -rf $(BIN)
+
+## tidy: go mod tidy in every module (run it after changing the root go.mod).
+tidy:
+	@for m in $(MODULES); do (cd $$m && go mod tidy); done

@@ -1,0 +1,19 @@
+module github.com/seclambda/seclambda/examples
+
+go 1.24.0
+
+require (
+	github.com/aws/aws-lambda-go v1.54.0
+	github.com/seclambda/seclambda v0.0.0
+)
+
+require (
+	github.com/aws/aws-sdk-go-v2 v1.48.0 // indirect
+	github.com/aws/aws-sdk-go-v2/credentials v1.21.0 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12 // indirect
+	github.com/aws/aws-sdk-go-v2/service/kms v1.62.6 // indirect
+	github.com/aws/smithy-go v1.28.9 // indirect
+)
+
+replace github.com/seclambda/seclambda => ../
