@@ -1,0 +1,232 @@
+package secenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+)
+
+// Load fills the struct that dst points to from environment variables, as
+// its struct tags describe:
+//
+//	env:"NAME"                the variable NAME, parsed as the field's type
+//	env:"NAME,required"       an error (ErrMissing, ErrEmpty) when unset or empty
+//	env:"NAME,kms"            a base64 KMS ciphertext, decrypted into a Secret
+//	env:"NAME,secret"         a Secrets Manager secret ID or ARN, read into a Secret
+//	env:"NAME,secret"  with the value "ID#key": one key of a JSON secret
+//	default:"VALUE"           used when the variable is unset or empty
+//	prefix:"DB_"              on a struct field: its fields read DB_NAME...
+//	env:"-"                   ignored
+//
+// Field types: string, bool, every int, uint and float kind, time.Duration,
+// []string (comma-separated, items trimmed, empty items dropped), url.URL,
+// *url.URL, [Secret], any type whose pointer implements
+// encoding.TextUnmarshaler, and nested structs (recursed into, with an
+// optional prefix). A plain Secret field takes the variable's value as it
+// is. A kms or secret field must be a Secret and cannot have a default
+// (except a secret reference); breaking these rules is an [ErrSetup] error,
+// as is a malformed tag. Fields without an env tag are left alone; an
+// optional variable that is unset or empty leaves its field as it was.
+//
+// All KMS decrypts and Secrets Manager reads run concurrently, at most
+// [DefaultConcurrency] at once ([WithConcurrency]), so N encrypted variables
+// cost about one round trip. SDK clients are built from the default AWS
+// config only when a kms or secret field is set and no client was given.
+//
+// Load reports every problem at once, joined with errors.Join: each is a
+// [*FieldError] naming the field and the variable, wrapping sentinels such
+// as [ErrMissing], [ErrInvalid], [ErrDecrypt] or [ErrSecretNotFound]. No
+// error contains a value, plaintext or ciphertext. On error, *dst is left
+// unchanged; on success it is replaced in one assignment.
+//
+// Before Load returns, every secret value it obtained (kms, secret and plain
+// Secret fields, whether or not Load then fails) is registered with the
+// redact registry ([WithRegistry]), along with the encodings it is likely to
+// leak in (see [Secret]) and the ciphertext it came from. Values shorter
+// than redact.MinSecretLen bytes cannot be registered; Load logs a warning
+// naming their variables ([WithLogger]).
+//
+// Load is safe for concurrent use and may be called from init or from a
+// handler. The tags of each struct type are parsed once and cached.
+func Load(ctx context.Context, dst any, opts ...Option) error {
+	rv := reflect.ValueOf(dst)
+	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("%w: dst must be a non-nil pointer to a struct, not %T", ErrSetup, dst)
+	}
+	t := rv.Elem().Type()
+	p := planFor(t)
+	if p.err != nil {
+		return p.err
+	}
+	o := newOptions(opts)
+	out := reflect.New(t).Elem()
+	out.Set(rv.Elem())
+
+	errs := make([]error, len(p.fields))
+	var reg collector
+	var jobs []job
+	for i := range p.fields {
+		f := &p.fields[i]
+		raw, set := o.lookup(f.name)
+		if raw == "" {
+			switch {
+			case f.hasDef:
+				raw = f.def
+			case f.required && set:
+				errs[i] = &FieldError{Field: f.path, Var: f.name, Err: ErrEmpty}
+				continue
+			case f.required:
+				errs[i] = &FieldError{Field: f.path, Var: f.name, Err: ErrMissing}
+				continue
+			default:
+				continue
+			}
+		}
+		if f.kms || f.secret {
+			jobs = append(jobs, job{i: i, raw: raw})
+			continue
+		}
+		if err := setValue(out.FieldByIndex(f.index), f, raw); err != nil {
+			errs[i] = &FieldError{Field: f.path, Var: f.name, Err: err}
+			continue
+		}
+		if f.kind == kindSecret {
+			reg.add(f, raw)
+		}
+	}
+	if len(jobs) > 0 {
+		o.run(ctx, p, jobs, errs, out, &reg)
+	}
+	reg.flush(ctx, o)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	rv.Elem().Set(out)
+	return nil
+}
+
+// job is one kms or secret field to resolve.
+type job struct {
+	i   int    // index into plan.fields
+	raw string // the variable's value: a ciphertext or a secret reference
+	val string // the result
+}
+
+// run resolves every job concurrently, at most o.limit at a time, and
+// stores each result in out or each failure in errs.
+func (o *options) run(ctx context.Context, p *plan, jobs []job, errs []error, out reflect.Value, reg *collector) {
+	kmsClient := sync.OnceValues(func() (KMSClient, error) {
+		if o.kms != nil {
+			return o.kms, nil
+		}
+		return defaultKMS(ctx)
+	})
+	smClient := sync.OnceValues(func() (SecretsManagerClient, error) {
+		if o.sm != nil {
+			return o.sm, nil
+		}
+		return defaultSecretsManager(ctx)
+	})
+	sem := make(chan struct{}, o.limit)
+	var wg sync.WaitGroup
+	for k := range jobs {
+		j := &jobs[k]
+		f := &p.fields[j.i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			category := ErrDecrypt
+			if f.secret {
+				category = ErrSecretsManager
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				errs[j.i] = &FieldError{Field: f.path, Var: f.name, Err: transportError(ctx.Err(), category)}
+				return
+			}
+			defer func() { <-sem }()
+			var err error
+			if f.kms {
+				err = o.resolveKMS(ctx, kmsClient, f, j, reg)
+			} else {
+				err = o.resolveSecret(ctx, smClient, f, j, reg)
+			}
+			if err != nil {
+				errs[j.i] = &FieldError{Field: f.path, Var: f.name, Err: err}
+			}
+		}()
+	}
+	wg.Wait()
+	for k := range jobs {
+		j := &jobs[k]
+		if errs[j.i] == nil {
+			out.FieldByIndex(p.fields[j.i].index).Set(reflect.ValueOf(NewSecret(j.val)))
+		}
+	}
+}
+
+func (o *options) resolveKMS(ctx context.Context, client func() (KMSClient, error), f *field, j *job, reg *collector) error {
+	c, err := client()
+	if err != nil {
+		return detail("default AWS config", ErrDecrypt, ErrUnavailable, &awsCause{code: "aws config", err: err})
+	}
+	v, err := o.decrypt(ctx, c, j.raw)
+	if err != nil {
+		return err
+	}
+	j.val = v
+	reg.add(f, v, j.raw)
+	return nil
+}
+
+func (o *options) resolveSecret(ctx context.Context, client func() (SecretsManagerClient, error), f *field, j *job, reg *collector) error {
+	id, key, err := parseSecretRef(j.raw)
+	if err != nil {
+		return err
+	}
+	var src any
+	var fetch func(context.Context) (secretPayload, error)
+	if o.ext != nil {
+		base := o.ext.endpoint(o.lookup)
+		token, _ := o.lookup("AWS_SESSION_TOKEN")
+		src = base
+		fetch = func(ctx context.Context) (secretPayload, error) {
+			p, err := getSecretExtension(ctx, o.ext.HTTPClient, base, token, id)
+			if err != nil && errors.Is(err, errExtensionDown) && !o.ext.NoFallback {
+				c, cerr := client()
+				if cerr != nil {
+					return secretPayload{}, detail("default AWS config", ErrSecretsManager, ErrUnavailable, &awsCause{code: "aws config", err: cerr})
+				}
+				return getSecretSDK(ctx, c, id)
+			}
+			return p, err
+		}
+	} else {
+		c, err := client()
+		if err != nil {
+			return detail("default AWS config", ErrSecretsManager, ErrUnavailable, &awsCause{code: "aws config", err: err})
+		}
+		src = c
+		fetch = func(ctx context.Context) (secretPayload, error) { return getSecretSDK(ctx, c, id) }
+	}
+	p, err := o.cache.get(ctx, src, id, o.ttl, o.now, fetch)
+	if err != nil {
+		return err
+	}
+	whole := p.raw()
+	v, err := p.pick(key)
+	if err != nil {
+		// The whole secret is still secret material: register it.
+		reg.add(f, whole)
+		return err
+	}
+	j.val = v
+	if key != "" && whole != v {
+		reg.add(f, whole)
+	}
+	reg.add(f, v)
+	return nil
+}

@@ -1,0 +1,165 @@
+package secenv
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/smithy-go"
+)
+
+// KMSClient is the part of the KMS API that Load uses. *kms.Client
+// satisfies it.
+type KMSClient interface {
+	Decrypt(ctx context.Context, in *kms.DecryptInput, optFns ...func(*kms.Options)) (*kms.DecryptOutput, error)
+}
+
+// maxCiphertext is the largest CiphertextBlob that KMS Decrypt accepts.
+const maxCiphertext = 6144
+
+// lambdaContextKey is the encryption context key of the Lambda console's
+// encryption helpers.
+const lambdaContextKey = "LambdaFunctionName"
+
+// decodeCiphertext decodes a base64 KMS ciphertext from an environment
+// variable, accepting standard and URL alphabets with or without padding,
+// and surrounding white space.
+func decodeCiphertext(raw string) ([]byte, error) {
+	s := strings.TrimSpace(raw)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			if len(b) == 0 || len(b) > maxCiphertext {
+				return nil, detail("longer than 6144 bytes once decoded", ErrCiphertext)
+			}
+			return b, nil
+		}
+	}
+	return nil, detail("not valid base64", ErrCiphertext)
+}
+
+// encryptionContext returns the context to decrypt with, or nil for none.
+func (o *options) encryptionContext() (map[string]string, error) {
+	if o.encCtxSet {
+		if len(o.encCtx) == 0 {
+			return nil, nil
+		}
+		return o.encCtx, nil
+	}
+	name, _ := o.lookup("AWS_LAMBDA_FUNCTION_NAME")
+	if name == "" {
+		if o.fallback {
+			return nil, nil
+		}
+		return nil, detail("", ErrDecrypt, ErrNoContext)
+	}
+	return map[string]string{lambdaContextKey: name}, nil
+}
+
+// decrypt decrypts one kms value with the configured context, falling back
+// to no context when allowed, and checks the pinned key.
+func (o *options) decrypt(ctx context.Context, c KMSClient, raw string) (string, error) {
+	blob, err := decodeCiphertext(raw)
+	if err != nil {
+		return "", err
+	}
+	ec, err := o.encryptionContext()
+	if err != nil {
+		return "", err
+	}
+	in := &kms.DecryptInput{CiphertextBlob: blob, EncryptionContext: ec}
+	if o.keyID != "" {
+		in.KeyId = aws.String(o.keyID)
+	}
+	out, err := c.Decrypt(ctx, in)
+	if err != nil && ec != nil && o.fallback && apiCode(err) == "InvalidCiphertextException" {
+		in.EncryptionContext = nil
+		out, err = c.Decrypt(ctx, in)
+	}
+	if err != nil {
+		return "", kmsError(err)
+	}
+	if out == nil {
+		return "", detail("empty response", ErrDecrypt)
+	}
+	if o.keyID != "" && !keyMatches(o.keyID, aws.ToString(out.KeyId)) {
+		clear(out.Plaintext)
+		return "", detail("", ErrDecrypt, ErrKeyMismatch)
+	}
+	v := string(out.Plaintext)
+	clear(out.Plaintext)
+	return v, nil
+}
+
+// keyMatches reports whether got, the key ARN that KMS reports, is the
+// pinned key. Aliases cannot be checked here; KMS checked them already.
+func keyMatches(pinned, got string) bool {
+	switch {
+	case strings.HasPrefix(pinned, "alias/"), strings.Contains(pinned, ":alias/"):
+		return true
+	case strings.HasPrefix(pinned, "arn:"):
+		return got == pinned
+	default:
+		return got == pinned || strings.HasSuffix(got, ":key/"+pinned)
+	}
+}
+
+// apiCode returns the AWS error code of err, or "".
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// kmsError classifies a Decrypt failure. The message carries the AWS error
+// code, never the service's message.
+func kmsError(err error) error {
+	code := apiCode(err)
+	cause := &awsCause{code: code, err: err}
+	switch code {
+	case "InvalidCiphertextException":
+		return detail(code, ErrDecrypt, ErrWrongContext, cause)
+	case "IncorrectKeyException":
+		return detail(code, ErrDecrypt, ErrKeyMismatch, cause)
+	case "NotFoundException", "DisabledException", "KMSInvalidStateException", "AccessDeniedException",
+		"InvalidKeyUsageException", "InvalidGrantTokenException":
+		return detail(code, ErrDecrypt, ErrKeyUnknown, cause)
+	case "ValidationException", "SerializationException":
+		return detail(code, ErrDecrypt, ErrCiphertext, cause)
+	case "":
+		return transportError(err, ErrDecrypt)
+	}
+	if retryable(code) {
+		return detail(code, ErrDecrypt, ErrUnavailable, cause)
+	}
+	return detail(code, ErrDecrypt, cause)
+}
+
+// retryable reports whether an AWS error code is an outage or throttling,
+// which the SDK retried before giving up.
+func retryable(code string) bool {
+	switch code {
+	case "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
+		"LimitExceededException", "KMSInternalException", "KeyUnavailableException",
+		"DependencyTimeoutException", "InternalServiceError", "InternalFailure",
+		"ServiceUnavailable", "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException":
+		return true
+	}
+	return false
+}
+
+// transportError classifies a failure without an AWS error code: a
+// cancelled context, a network failure, or a response that did not parse.
+func transportError(err, category error) error {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return detail("context canceled", category, context.Canceled, &awsCause{code: "context canceled", err: err})
+	case errors.Is(err, context.DeadlineExceeded):
+		return detail("deadline exceeded", category, ErrUnavailable, &awsCause{code: "deadline exceeded", err: err})
+	}
+	return detail("transport error", category, ErrUnavailable, &awsCause{code: "transport error", err: err})
+}

@@ -1,0 +1,173 @@
+package secenv
+
+import (
+	"log/slog"
+	"maps"
+	"os"
+	"time"
+
+	"github.com/seclambda/seclambda/redact"
+)
+
+// DefaultConcurrency is how many KMS and Secrets Manager calls one [Load]
+// runs at once unless [WithConcurrency] says otherwise. It is high enough
+// that a typical function's encrypted variables cost one round trip, and low
+// enough to stay well inside the KMS and Secrets Manager request quotas.
+const DefaultConcurrency = 32
+
+// DefaultCacheTTL is how long a Secrets Manager value stays in the cache
+// before it is fetched again, unless [WithCacheTTL] says otherwise. It
+// matches the AWS Parameters and Secrets Lambda Extension's default.
+const DefaultCacheTTL = 5 * time.Minute
+
+// Option configures [Load].
+type Option func(*options)
+
+// options is the resolved configuration of one Load call.
+type options struct {
+	kms       KMSClient
+	sm        SecretsManagerClient
+	lookup    func(string) (string, bool)
+	encCtx    map[string]string
+	encCtxSet bool
+	registry  *redact.Registry
+	fallback  bool
+	keyID     string
+	limit     int
+	cache     *Cache
+	ttl       time.Duration
+	now       func() time.Time
+	logger    *slog.Logger
+	loggerSet bool
+	ext       *Extension
+}
+
+func newOptions(opts []Option) *options {
+	o := &options{
+		lookup:   os.LookupEnv,
+		registry: redact.Default(),
+		limit:    DefaultConcurrency,
+		cache:    defaultCache,
+		ttl:      DefaultCacheTTL,
+		now:      time.Now,
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(o)
+		}
+	}
+	if !o.loggerSet {
+		o.logger = slog.Default()
+	}
+	return o
+}
+
+// WithKMS sets the KMS client that decrypts kms fields. Without it, Load
+// builds a client from the default AWS config (config.LoadDefaultConfig),
+// once per process and only when a kms field is set. *kms.Client satisfies
+// [KMSClient]; its standard retryer retries throttling and 5xx responses,
+// and not AccessDenied or InvalidCiphertext.
+func WithKMS(c KMSClient) Option { return func(o *options) { o.kms = c } }
+
+// WithSecretsManager sets the Secrets Manager client that resolves secret
+// fields. Without it, Load builds a client from the default AWS config, once
+// per process and only when a secret field is set.
+// *secretsmanager.Client satisfies [SecretsManagerClient].
+func WithSecretsManager(c SecretsManagerClient) Option { return func(o *options) { o.sm = c } }
+
+// WithLookup sets the source of variables, os.LookupEnv by default. It also
+// supplies AWS_LAMBDA_FUNCTION_NAME for the default encryption context and
+// AWS_SESSION_TOKEN for [WithSecretsExtension]. A nil f keeps the default.
+func WithLookup(f func(string) (string, bool)) Option {
+	return func(o *options) {
+		if f != nil {
+			o.lookup = f
+		}
+	}
+}
+
+// WithEncryptionContext sets the encryption context for every KMS decrypt,
+// replacing the default {"LambdaFunctionName": $AWS_LAMBDA_FUNCTION_NAME},
+// which is what the Lambda console's encryption helpers use. An empty or nil
+// map means no context at all, the form that `aws kms encrypt` produces
+// without --encryption-context. The map is copied.
+func WithEncryptionContext(ec map[string]string) Option {
+	c := maps.Clone(ec)
+	return func(o *options) {
+		o.encCtx, o.encCtxSet = c, true
+	}
+}
+
+// WithRegistry sets the redact registry that every loaded secret value is
+// registered with, [redact.Default] by default. A nil r keeps the default.
+func WithRegistry(r *redact.Registry) Option {
+	return func(o *options) {
+		if r != nil {
+			o.registry = r
+		}
+	}
+}
+
+// InsecureContextFallback makes a KMS decrypt that fails with the
+// encryption context (InvalidCiphertextException) try once more with no
+// context, for values encrypted with the AWS CLI without
+// --encryption-context. When AWS_LAMBDA_FUNCTION_NAME is unset and no
+// [WithEncryptionContext] is given, it decrypts with no context directly.
+//
+// WARNING: an encryption context binds a ciphertext to this function, so that
+// a ciphertext copied from another function's configuration does not decrypt
+// here. The fallback gives that up for every kms field. Prefer re-encrypting
+// the values with the context.
+func InsecureContextFallback() Option { return func(o *options) { o.fallback = true } }
+
+// WithKMSKeyID pins the KMS key that every kms field must be encrypted
+// under: a key ID, key ARN, alias name ("alias/…") or alias ARN. It is sent
+// as the KeyId of each Decrypt, so KMS itself refuses a ciphertext under
+// another key, and when it is a key ID or key ARN, Load also checks the key
+// that KMS reports. Strongly advised: without it, any key the function may
+// use is accepted.
+func WithKMSKeyID(keyID string) Option { return func(o *options) { o.keyID = keyID } }
+
+// WithConcurrency bounds how many KMS and Secrets Manager calls one Load
+// runs at once; n < 1 means 1. The default is [DefaultConcurrency].
+func WithConcurrency(n int) Option {
+	return func(o *options) { o.limit = max(n, 1) }
+}
+
+// WithCache sets the cache of Secrets Manager values. By default Load uses
+// one cache per process, shared by every Load call and so by every warm
+// invocation. A separate cache isolates tests or tenants. A nil c disables
+// caching (single-flight within the Load call still applies).
+func WithCache(c *Cache) Option { return func(o *options) { o.cache = c } }
+
+// WithCacheTTL sets how long a cached Secrets Manager value is served before
+// it is fetched again, [DefaultCacheTTL] by default. d <= 0 bypasses the
+// cache for this call: every secret is fetched (and the fresh value is not
+// stored).
+func WithCacheTTL(d time.Duration) Option { return func(o *options) { o.ttl = d } }
+
+// WithClock sets the clock that ages cache entries, time.Now by default.
+// It is meant for tests.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) {
+		if now != nil {
+			o.now = now
+		}
+	}
+}
+
+// WithLogger sets the logger that receives warnings, such as a loaded value
+// too short for the redact registry to mask (under redact.MinSecretLen
+// bytes). Warnings name the variable, never the value. The default is
+// slog.Default() at the time of the call; nil silences warnings.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) { o.logger, o.loggerSet = l, true }
+}
+
+// WithSecretsExtension makes secret fields read through the AWS Parameters
+// and Secrets Lambda Extension rather than calling Secrets Manager directly.
+// See [Extension] for the endpoint, the token and the fallback when the
+// extension is not running.
+func WithSecretsExtension(e Extension) Option {
+	return func(o *options) { o.ext = &e }
+}

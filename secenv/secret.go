@@ -1,0 +1,113 @@
+package secenv
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+)
+
+// Mask is what every formatting path prints in place of a [Secret]'s value:
+// fmt (every verb and flag), encoding/json, encoding (text), and log/slog.
+const Mask = "[REDACTED]"
+
+// Secret holds a sensitive value, such as a decrypted KMS ciphertext or a
+// Secrets Manager secret. [Secret.Reveal] is the only way to read it as a
+// string, and [Secret.RevealBytes] as bytes; every other path prints [Mask].
+//
+// The zero Secret is empty and not set: [Secret.IsSet] reports false and
+// [Secret.Reveal] returns "". A Secret is immutable and safe for concurrent
+// use; copying it copies a reference to the same value.
+//
+// Security: String, GoString, Format, MarshalJSON, MarshalText and LogValue
+// all return the mask, so %v, %+v, %#v, %s, %q, %x, json.Marshal, slog and
+// log.Printf never show the value, including when the Secret is an exported
+// field of a struct being printed. The value sits behind an unexported
+// pointer, so reflection-based printers that walk unexported fields (fmt
+// does so for unexported struct fields) see only an address. GobEncode
+// refuses to encode a Secret. None of this stops code that calls Reveal and
+// then logs the result; for that, secenv registers every value it loads
+// with a redact registry.
+type Secret struct {
+	p *secretValue
+}
+
+// secretValue is the boxed value. Keeping it behind a pointer means that fmt,
+// when it walks a struct's unexported fields by reflection, prints an
+// address rather than the value.
+type secretValue struct {
+	s string
+}
+
+// NewSecret returns a Secret that holds v. It is for tests and for values
+// that come from somewhere other than [Load]; the value is not registered
+// with any redact registry.
+func NewSecret(v string) Secret { return Secret{p: &secretValue{s: v}} }
+
+// Reveal returns the secret value, or "" for the zero Secret. Keep the
+// result out of logs, errors and responses.
+func (s Secret) Reveal() string {
+	if s.p == nil {
+		return ""
+	}
+	return s.p.s
+}
+
+// RevealBytes returns a new copy of the secret value as bytes, or nil for
+// the zero Secret. The caller may overwrite the copy when done with it.
+func (s Secret) RevealBytes() []byte {
+	if s.p == nil {
+		return nil
+	}
+	return []byte(s.p.s)
+}
+
+// IsSet reports whether s holds a value, even an empty one. It is false for
+// the zero Secret, which is what [Load] leaves in an optional field whose
+// variable is not set.
+func (s Secret) IsSet() bool { return s.p != nil }
+
+// Len returns the length of the value in bytes. The length is not secret in
+// most uses, but treat it with care for short values such as PINs.
+func (s Secret) Len() int {
+	if s.p == nil {
+		return 0
+	}
+	return len(s.p.s)
+}
+
+// Equal reports whether the secret equals v, in time that depends on neither
+// the content nor the length of either value (both are hashed with SHA-256
+// first). The zero Secret equals nothing, not even "", so that an unset
+// secret never authenticates anything.
+func (s Secret) Equal(v string) bool {
+	if s.p == nil {
+		return false
+	}
+	a := sha256.Sum256([]byte(s.p.s))
+	b := sha256.Sum256([]byte(v))
+	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
+}
+
+// String returns [Mask].
+func (Secret) String() string { return Mask }
+
+// GoString returns [Mask], so %#v does not show the value.
+func (Secret) GoString() string { return Mask }
+
+// Format writes [Mask] for every verb and flag.
+func (Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(Mask)) }
+
+// MarshalJSON returns [Mask] as a JSON string.
+func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + Mask + `"`), nil }
+
+// MarshalText returns [Mask].
+func (Secret) MarshalText() ([]byte, error) { return []byte(Mask), nil }
+
+// LogValue implements [slog.LogValuer] and returns [Mask].
+func (Secret) LogValue() slog.Value { return slog.StringValue(Mask) }
+
+// GobEncode refuses to encode a Secret and returns [ErrNotEncodable]:
+// a Secret must not travel over gob, and a masked encoding would decode
+// into a wrong value without notice.
+func (Secret) GobEncode() ([]byte, error) { return nil, ErrNotEncodable }
