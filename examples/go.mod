@@ -4,6 +4,7 @@ go 1.24.0
 
 require (
 	github.com/aws/aws-lambda-go v1.54.0
+	github.com/awslabs/goformation/v7 v7.14.9
 	github.com/seclambda/seclambda v0.0.0
 )
 
@@ -13,7 +14,9 @@ require (
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12 // indirect
 	github.com/aws/aws-sdk-go-v2/service/kms v1.62.6 // indirect
+	github.com/aws/aws-sdk-go-v2/service/secretsmanager v1.50.12 // indirect
 	github.com/aws/smithy-go v1.28.9 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
 replace github.com/seclambda/seclambda => ../

@@ -1,0 +1,57 @@
+package samcheck
+
+import (
+	"fmt"
+	"strings"
+)
+
+// permissions applies invoke-permission to every AWS::Lambda::Permission.
+func (c *checker) permissions() {
+	for _, name := range c.t.sortedNames() {
+		r := c.t.Resources[name]
+		if r.Type != "AWS::Lambda::Permission" {
+			continue
+		}
+		src, _ := str(r.Properties["SourceArn"])
+		principal, _ := str(r.Properties["Principal"])
+		if src == "" {
+			c.add(name, "invoke-permission", fmt.Sprintf("permission for %s has no SourceArn, so any resource of that service in any account may invoke the function", principalName(principal)))
+			continue
+		}
+		if strings.Contains(src, ":execute-api:") && !scopedExecuteAPI(src) {
+			c.add(name, "invoke-permission", fmt.Sprintf("SourceArn %q admits every stage, method and route of the API; name the route or authorizer", src))
+		}
+	}
+}
+
+func principalName(p string) string {
+	if p == "" {
+		return "any principal"
+	}
+	return p
+}
+
+// scopedExecuteAPI reports whether an execute-api ARN names something
+// narrower than the whole API: a route (stage/METHOD/path) or an authorizer.
+func scopedExecuteAPI(arn string) bool {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 {
+		return false
+	}
+	_, rest, ok := strings.Cut(parts[5], "/") // drop the API ID
+	if !ok {
+		return false
+	}
+	segs := strings.Split(rest, "/")
+	if segs[0] == "authorizers" {
+		return true
+	}
+	// stage/METHOD/path...: at least the method or path must be named.
+	named := 0
+	for i, s := range segs {
+		if i > 0 && s != "*" && s != "" {
+			named++
+		}
+	}
+	return named > 0
+}
