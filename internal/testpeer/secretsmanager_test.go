@@ -153,7 +153,9 @@ func TestSecretsManagerRejectsUnsignedAndOtherOperations(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer resp.Body.Close()
-			var body struct{ Type string `json:"__type"` }
+			var body struct {
+				Type string `json:"__type"`
+			}
 			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 				t.Fatal(err)
 			}
