@@ -1,0 +1,154 @@
+package mtls
+
+import (
+	"context"
+	"crypto/x509"
+	"time"
+)
+
+// Config configures a [Validator]. It is plain data, meant to be filled from
+// environment variables or deployment parameters; [NewValidator] copies and
+// checks it, so changing a Config afterwards has no effect.
+//
+// The zero value is not usable: TrustStore is required, and so are an
+// allow-list (or AllowAny) and CRLs (or a CRLLoader, or
+// Revocation: [InsecureNoRevocation]).
+type Config struct {
+	// TrustStore is a PEM bundle of CA certificates, the same bundle as the
+	// API Gateway truststore: roots (self-issued certificates) are the trust
+	// anchors, and the other certificates are intermediates that may
+	// complete a chain. Required: a bundle without a root is rejected with
+	// [ErrEmptyTrustStore], and anything but parseable "CERTIFICATE" blocks
+	// with [ErrBadTrustStore].
+	//
+	// Intermediates sent by the client (ALB passthrough sends the whole
+	// chain) are ignored: every CA of a chain must be in the trust store.
+	TrustStore []byte
+
+	// CRLs are certificate revocation lists, each one element, in PEM
+	// ("X509 CRL" blocks; one element may hold several) or DER. Each must be
+	// signed by a CA of TrustStore, or NewValidator fails with [ErrBadCRL].
+	// A CA may have several CRLs; a certificate listed in any of them is
+	// revoked. Delta CRLs and partitioned CRLs (issuing distribution
+	// points) are not supported: load complete CRLs. Nil means no CRLs
+	// until [Validator.SetCRLs] or [Validator.ReloadCRLs].
+	CRLs [][]byte
+
+	// CRLLoader, if set, fetches the current CRLs (same format as CRLs)
+	// when [Validator.ReloadCRLs] is called, for example from S3 at cold
+	// start and then on a timer or after [ErrStaleCRL]. NewValidator does
+	// not call it; until the first successful reload, validation fails with
+	// [ErrNoCRL] (unless Revocation is [InsecureNoRevocation]), so a
+	// function that forgets to load its CRLs fails closed. Nil means no
+	// loader.
+	CRLLoader func(context.Context) ([][]byte, error)
+
+	// Revocation says how strictly CRLs are required. The zero value,
+	// [RevocationRequired], requires a current CRL for every CA that issued
+	// a certificate of the chain.
+	Revocation RevocationPolicy
+
+	// InsecureAllowStaleCRL accepts CRLs that are past their NextUpdate.
+	// The zero value, false, fails validation with [ErrStaleCRL] once a CRL
+	// that applies to the chain is stale: a stale CRL may miss recent
+	// revocations.
+	InsecureAllowStaleCRL bool
+
+	// Allow-lists. Each non-empty list is a requirement: the certificate
+	// must match at least one entry of every non-empty list (OR within a
+	// list, AND across lists). A certificate that fails one gets
+	// [ErrNotAllowed]. Matching is exact; DNS names and email addresses
+	// compare case-insensitively. Lists apply to the client certificate
+	// only, not to its CAs.
+	//
+	// When every list is empty, NewValidator fails unless AllowAny is set.
+
+	// AllowedCommonNames lists accepted subject common names.
+	AllowedCommonNames []string
+	// AllowedOrganizations lists accepted subject organizations (O); one
+	// of the certificate's O values must be listed.
+	AllowedOrganizations []string
+	// AllowedOrganizationalUnits lists accepted subject organizational
+	// units (OU); one of the certificate's OU values must be listed.
+	AllowedOrganizationalUnits []string
+	// AllowedDNSNames lists accepted DNS subject alternative names; one of
+	// the certificate's DNS SANs must be listed. No wildcards.
+	AllowedDNSNames []string
+	// AllowedURIs lists accepted URI subject alternative names (such as
+	// SPIFFE IDs); one of the certificate's URI SANs must be listed.
+	AllowedURIs []string
+	// AllowedEmails lists accepted email subject alternative names.
+	AllowedEmails []string
+	// AllowedSPKIPins lists SHA-256 hashes of accepted subject public key
+	// infos (the client's key, which survives certificate renewal), in hex
+	// (colons allowed) or standard base64 (the "pin-sha256" form of
+	// `openssl x509 -pubkey | openssl pkey -pubin -outform der | openssl
+	// dgst -sha256 -binary | base64`).
+	AllowedSPKIPins []string
+	// AllowedSerialNumbers lists accepted serial numbers in hexadecimal, as
+	// `openssl x509 -serial` prints them (colons, a 0x prefix and either
+	// case are accepted).
+	AllowedSerialNumbers []string
+	// AllowAny accepts every certificate that passes the chain, EKU,
+	// validity and revocation checks. It must be set explicitly when every
+	// allow-list is empty, and cannot be combined with one.
+	AllowAny bool
+
+	// ExtKeyUsages are the extended key usages the certificate must allow;
+	// one of them is enough. Nil or empty means clientAuth
+	// (x509.ExtKeyUsageClientAuth). A certificate without the extension
+	// allows every usage (RFC 5280, as crypto/x509 and openssl treat it).
+	ExtKeyUsages []x509.ExtKeyUsage
+
+	// ClockSkew is the tolerance applied to certificate validity and CRL
+	// NextUpdate: a certificate is accepted from NotBefore-ClockSkew to
+	// NotAfter+ClockSkew. Zero means none; negative is an error.
+	ClockSkew time.Duration
+
+	// Now returns the current time; nil means time.Now. Tests inject a fixed
+	// clock here.
+	Now func() time.Time
+
+	// CacheSize is the number of successful validations kept, keyed by the
+	// certificate's SHA-256 fingerprint. An entry lives until the
+	// certificate (or a CA of its chain) expires or an applicable CRL goes
+	// stale, and the whole cache is dropped when CRLs are reloaded. Zero
+	// means 1024; negative disables the cache.
+	CacheSize int
+}
+
+// RevocationPolicy says how strictly [Validator] requires CRLs. The zero
+// value is [RevocationRequired].
+type RevocationPolicy int
+
+const (
+	// RevocationRequired requires, for every certificate of the chain
+	// except the root, at least one CRL of its issuer; a missing CRL fails
+	// with [ErrNoCRL]. NewValidator fails unless CRLs or a CRLLoader is
+	// configured.
+	RevocationRequired RevocationPolicy = iota
+	// RevocationIfAvailable checks the certificates whose issuer has a CRL
+	// and accepts the others unchecked. Use it when some CA, typically an
+	// offline root, publishes no CRL.
+	RevocationIfAvailable
+	// InsecureNoRevocation checks no revocation at all: a revoked
+	// certificate is accepted until it expires. Configuring CRLs or a
+	// CRLLoader with it is an error.
+	InsecureNoRevocation
+)
+
+// String returns the constant's name.
+func (p RevocationPolicy) String() string {
+	switch p {
+	case RevocationRequired:
+		return "RevocationRequired"
+	case RevocationIfAvailable:
+		return "RevocationIfAvailable"
+	case InsecureNoRevocation:
+		return "InsecureNoRevocation"
+	}
+	return "RevocationPolicy(invalid)"
+}
+
+// defaultCacheSize is the cache size when Config.CacheSize is zero.
+const defaultCacheSize = 1024

@@ -1,0 +1,142 @@
+package mtls
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"time"
+)
+
+// crlInfo is one verified CRL, reduced to what revocation checks need.
+type crlInfo struct {
+	issuer     string    // the issuing CA's subject, for errors
+	nextUpdate time.Time // zero when the CRL gives none
+	revoked    map[string]x509.RevocationListEntry
+}
+
+// crlIndex maps a CA certificate (by its DER) to the CRLs it signed. It is
+// immutable once built.
+type crlIndex map[string][]*crlInfo
+
+// parseCRLs parses every element of crls (PEM with one or more "X509 CRL"
+// blocks, or DER) and indexes each CRL under every CA of trust that it names
+// as issuer and whose key verifies its signature.
+func parseCRLs(crls [][]byte, trust []*x509.Certificate) (crlIndex, error) {
+	idx := make(crlIndex)
+	for i, data := range crls {
+		lists, err := decodeCRLs(data)
+		if err != nil {
+			return nil, configError(ErrBadCRL, fmt.Sprintf("CRLs[%d]", i), err)
+		}
+		for _, l := range lists {
+			info := &crlInfo{nextUpdate: l.NextUpdate, revoked: make(map[string]x509.RevocationListEntry, len(l.RevokedCertificateEntries))}
+			for _, e := range l.RevokedCertificateEntries {
+				if e.SerialNumber == nil {
+					continue
+				}
+				info.revoked[e.SerialNumber.Text(16)] = e
+			}
+			matched := false
+			for _, ca := range trust {
+				if !bytes.Equal(ca.RawSubject, l.RawIssuer) || l.CheckSignatureFrom(ca) != nil {
+					continue
+				}
+				info.issuer = ca.Subject.String()
+				idx[string(ca.Raw)] = append(idx[string(ca.Raw)], info)
+				matched = true
+			}
+			if !matched {
+				return nil, configError(ErrBadCRL,
+					fmt.Sprintf("CRLs[%d] (issuer %q): signature does not verify against any CA of the trust store", i, l.Issuer.String()), nil)
+			}
+		}
+	}
+	return idx, nil
+}
+
+// decodeCRLs parses one CRLs element: PEM blocks of type "X509 CRL", or one
+// DER CRL.
+func decodeCRLs(data []byte) ([]*x509.RevocationList, error) {
+	if !bytes.Contains(data, []byte("-----BEGIN")) {
+		l, err := x509.ParseRevocationList(data)
+		if err != nil {
+			return nil, fmt.Errorf("DER CRL does not parse: %w", err)
+		}
+		return []*x509.RevocationList{l}, nil
+	}
+	var out []*x509.RevocationList
+	rest := data
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if b.Type != "X509 CRL" {
+			return nil, fmt.Errorf("PEM block of type %q, want \"X509 CRL\"", b.Type)
+		}
+		l, err := x509.ParseRevocationList(b.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("PEM CRL %d does not parse: %w", len(out), err)
+		}
+		out = append(out, l)
+	}
+	if len(out) == 0 || !isBlank(string(rest)) {
+		return nil, fmt.Errorf("not a PEM bundle of CRLs")
+	}
+	return out, nil
+}
+
+// checkRevocation checks every certificate of every chain but the roots
+// against the CRLs of its issuer. A revocation wins over missing or stale
+// CRLs. until is lowered to the earliest NextUpdate (plus skew) of the CRLs
+// consulted, so that a cached verdict ends when its CRLs go stale.
+func (v *Validator) checkRevocation(st *state, chains [][]*x509.Certificate, now time.Time, until *time.Time) error {
+	if v.revocation == InsecureNoRevocation {
+		return nil
+	}
+	if !st.loaded {
+		return unavailable(ErrNoCRL, "the CRL loader has not succeeded yet", nil)
+	}
+	var soft error
+	for _, chain := range chains {
+		for i := 0; i+1 < len(chain); i++ {
+			cert, issuer := chain[i], chain[i+1]
+			crls := st.crls[string(issuer.Raw)]
+			if len(crls) == 0 {
+				if v.revocation == RevocationRequired && soft == nil {
+					soft = unavailable(ErrNoCRL, fmt.Sprintf("no CRL of %q is loaded", issuer.Subject.String()), nil)
+				}
+				continue
+			}
+			serial := cert.SerialNumber.Text(16)
+			for _, crl := range crls {
+				if e, ok := crl.revoked[serial]; ok {
+					return &RevokedError{
+						Subject:      cert.Subject.String(),
+						SerialNumber: serial,
+						Issuer:       crl.issuer,
+						RevokedAt:    e.RevocationTime,
+						ReasonCode:   e.ReasonCode,
+						CA:           i > 0,
+					}
+				}
+				if crl.nextUpdate.IsZero() || v.allowStale {
+					continue
+				}
+				if now.Add(-v.skew).After(crl.nextUpdate) {
+					if soft == nil {
+						soft = unavailable(ErrStaleCRL, fmt.Sprintf("CRL of %q expired at %s",
+							crl.issuer, crl.nextUpdate.UTC().Format(time.RFC3339)), nil)
+					}
+					continue
+				}
+				if end := crl.nextUpdate.Add(v.skew); end.Before(*until) {
+					*until = end
+				}
+			}
+		}
+	}
+	return soft
+}
