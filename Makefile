@@ -16,6 +16,9 @@ BIN := $(CURDIR)/.bin
 export SECLAMBDA_BIN := $(BIN)
 export GOTOOLCHAIN := local
 
+# Commands the tests need from Debian, as command:package.
+SYSDEPS := openssl:openssl
+
 # Every Go module in the repository: the library and its sibling modules.
 MODULES := . $(patsubst %/go.mod,%,$(wildcard */go.mod))
 FUZZTIME ?= 10s
@@ -25,15 +28,26 @@ RIE_STAMP         := $(BIN)/.aws-lambda-rie-$(RIE_VERSION)
 STATICCHECK_STAMP := $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
 COGNITO_STAMP     := $(BIN)/.cognito-local-$(shell sha256sum $(COGNITO_LOCAL_DIR)/package-lock.json | cut -c1-16)
 
-.PHONY: test peers lint tools fuzz bench clean-bin tidy
+.PHONY: test sysdeps peers lint tools fuzz bench clean-bin tidy
 
 ## test: install the pinned peers, then run every module's tests with -race; peers are required.
-test:
+test: sysdeps
 	@$(MAKE) --no-print-directory -j4 peers
 	@for m in $(MODULES); do \
 		echo "==> go test -race $$m"; \
 		(cd $$m && SECLAMBDA_REQUIRE_PEERS=1 go test -race -count=1 ./...); \
 	done
+
+## sysdeps: install the Debian packages the tests use (openssl, to cross-check
+## certificate verdicts) when they are missing, with apt-get when run as root.
+sysdeps:
+	@missing=""; for c in $(SYSDEPS); do command -v $${c%%:*} >/dev/null || missing="$$missing $${c##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing Debian packages:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		else echo "missing Debian packages:$$missing (install them, e.g. sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
 
 ## peers: install local-kms, aws-lambda-rie and cognito-local into .bin/.
 peers: $(KMS_STAMP) $(RIE_STAMP) $(COGNITO_STAMP)
