@@ -3,4 +3,57 @@
 // that fail closed: REST TOKEN and REQUEST authorizers and HTTP API
 // authorizers, with least-privilege policies, usage-plan keys and readers for
 // IAM and Cognito-identity callers.
+//
+// # Verification
+//
+// [NewCognitoVerifier] and [NewOIDCVerifier] build a [*JWTVerifier] from a
+// config struct; [NewMultiVerifier] federates several issuers, choosing by
+// the unverified iss and never trying a token against another issuer's
+// keys. Keys come from a [JWKS] cache shared per issuer: fetched at first
+// use, refetched on an unknown kid at most once per minute with concurrent
+// misses merged, kept across transient fetch failures, and failing closed
+// when there are none. Errors come in two families: [ErrUnauthorized] (the
+// token is bad; answer 401 or Deny) and [ErrUnavailable] (the keys could
+// not be fetched; answer 5xx). Every reason has its own sentinel for
+// errors.Is.
+//
+// # Handlers
+//
+// [New] wraps a verifier into an [*Authorizer] whose methods plug into
+// lambda.Start: [Authorizer.Token], [Authorizer.Request],
+// [Authorizer.HTTPSimple] and [Authorizer.HTTPIAM]. [Policy] builds
+// least-privilege policies from [ParseMethodARN]. Backends read what API
+// Gateway verified with [CallerFromRequest] (SigV4 callers and Cognito
+// identity pools) and [ClaimsFromRequest] (Cognito user pool and JWT
+// authorizers).
+//
+// # Threat model
+//
+// It protects against: forged or altered tokens; alg "none"; HMAC key
+// confusion (a public key used as an HS256 secret); algorithms outside the
+// allow-list; keys named by the token (jku, x5u, jwk, x5c); expired,
+// not-yet-valid and exp-less tokens; tokens of another issuer, audience,
+// app client or token_use; missing groups or scopes; oversized or malformed
+// tokens; zero or out-of-range ECDSA signatures (Go's crypto/ecdsa refuses
+// them); JWKS flooding with forged kids; JWKS redirects away from https; a
+// JWKS outage turning into an allow; and the cached-policy-per-identity
+// bug, by allowing the principal's whole route set ([WithRoutes]).
+//
+// It does not protect against: a stolen but valid token (keep lifetimes
+// short); revocation before exp (Cognito's global sign-out is not visible
+// in the JWT; the verified-token cache and the key cache keep answers for
+// up to their TTLs); a compromised issuer; or rules that depend on the
+// route while API Gateway caches the answer per identity.
+//
+// # Usage
+//
+//	v, err := authorizer.NewCognitoVerifier(authorizer.CognitoConfig{
+//		UserPoolID: os.Getenv("USER_POOL_ID"),
+//		ClientIDs:  []string{os.Getenv("CLIENT_ID")},
+//		TokenUse:   authorizer.TokenUseAccess,
+//	})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	lambda.Start(authorizer.New(v, authorizer.WithRoutes(routesOf)).Token)
 package authorizer

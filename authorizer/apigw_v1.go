@@ -1,0 +1,66 @@
+package authorizer
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Token is the handler of a REST API TOKEN authorizer. The token is the
+// authorizationToken, with any "Bearer " prefix removed. See [Authorizer]
+// for the outcomes.
+func (a *Authorizer) Token(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	return a.rest(ctx, bearer(req.AuthorizationToken), req.MethodArn)
+}
+
+// Request is the handler of a REST API REQUEST authorizer. The token comes
+// from the Authorization header, or from the source set by
+// [WithTokenHeader], [WithTokenQuery] or [WithTokenCookie]. See
+// [Authorizer] for the outcomes.
+func (a *Authorizer) Request(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	var token string
+	switch a.o.kind {
+	case sourceHeader:
+		token = bearer(header(req.Headers, req.MultiValueHeaders, a.o.name))
+	case sourceQuery:
+		token = req.QueryStringParameters[a.o.name]
+		if token == "" && len(req.MultiValueQueryStringParameters[a.o.name]) > 0 {
+			token = req.MultiValueQueryStringParameters[a.o.name][0]
+		}
+	case sourceCookie:
+		var lines []string
+		for k, vs := range req.MultiValueHeaders {
+			if strings.EqualFold(k, "Cookie") {
+				lines = append(lines, vs...)
+			}
+		}
+		if len(lines) == 0 {
+			lines = []string{header(req.Headers, nil, "Cookie")}
+		}
+		token = cookie(lines, a.o.name)
+	}
+	return a.rest(ctx, token, req.MethodArn)
+}
+
+func (a *Authorizer) rest(ctx context.Context, token, methodARN string) (events.APIGatewayCustomAuthorizerResponse, error) {
+	var none events.APIGatewayCustomAuthorizerResponse
+	arn, err := ParseMethodARN(methodARN)
+	if err != nil {
+		return none, err
+	}
+	d, err := a.decide(ctx, token, &arn)
+	if err != nil {
+		return none, err
+	}
+	p, err := a.policy(d, arn)
+	if err != nil {
+		return none, err
+	}
+	return events.APIGatewayCustomAuthorizerResponse{
+		PrincipalID:        d.principal,
+		PolicyDocument:     p.Document(),
+		Context:            d.context,
+		UsageIdentifierKey: d.usageKey,
+	}, nil
+}

@@ -1,0 +1,84 @@
+package authorizer
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// HTTPSimple is the handler of an HTTP API Lambda authorizer with payload
+// format 2.0 and simple responses. The token comes from the Authorization
+// header, or from the source set by [WithTokenHeader], [WithTokenQuery] or
+// [WithTokenCookie]. See [Authorizer] for the outcomes.
+//
+// A simple response has no policy: with [WithRoutes] it authorizes only
+// when the request's route is in the set. HTTP API caches the answer per
+// identity source, for every route; if the route set is not the same for
+// all routes, disable authorizer caching or add $context.routeKey to the
+// identity sources.
+func (a *Authorizer) HTTPSimple(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
+	var none events.APIGatewayV2CustomAuthorizerSimpleResponse
+	var route *MethodARN
+	if a.o.routes != nil {
+		arn, err := ParseMethodARN(req.RouteArn)
+		if err != nil {
+			return none, err
+		}
+		route = &arn
+	}
+	d, err := a.decide(ctx, a.v2Token(&req), route)
+	if err != nil {
+		return none, err
+	}
+	if !d.allow {
+		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}, nil
+	}
+	if a.o.routes != nil {
+		ok := false
+		for _, r := range d.routes {
+			if r.matches(*route) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}, nil
+		}
+	}
+	return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: d.context}, nil
+}
+
+// HTTPIAM is the handler of an HTTP API Lambda authorizer with payload
+// format 2.0 and IAM policy responses. It behaves like [Authorizer.Token]
+// for the routeArn; the token source is as for [Authorizer.HTTPSimple].
+func (a *Authorizer) HTTPIAM(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerIAMPolicyResponse, error) {
+	var none events.APIGatewayV2CustomAuthorizerIAMPolicyResponse
+	arn, err := ParseMethodARN(req.RouteArn)
+	if err != nil {
+		return none, err
+	}
+	d, err := a.decide(ctx, a.v2Token(&req), &arn)
+	if err != nil {
+		return none, err
+	}
+	p, err := a.policy(d, arn)
+	if err != nil {
+		return none, err
+	}
+	return events.APIGatewayV2CustomAuthorizerIAMPolicyResponse{
+		PrincipalID:    d.principal,
+		PolicyDocument: p.Document(),
+		Context:        d.context,
+	}, nil
+}
+
+// v2Token reads the token from a payload 2.0 event.
+func (a *Authorizer) v2Token(req *events.APIGatewayV2CustomAuthorizerV2Request) string {
+	switch a.o.kind {
+	case sourceQuery:
+		return req.QueryStringParameters[a.o.name]
+	case sourceCookie:
+		return cookie(req.Cookies, a.o.name)
+	}
+	return bearer(header(req.Headers, nil, a.o.name))
+}

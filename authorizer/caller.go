@@ -1,0 +1,256 @@
+package authorizer
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// ProxyRequest is a REST (payload 1.0) or HTTP API (payload 2.0) proxy
+// event, as received by the backend function behind API Gateway.
+type ProxyRequest interface {
+	events.APIGatewayProxyRequest | events.APIGatewayV2HTTPRequest
+}
+
+// Caller is the IAM identity of a SigV4-signed (AWS_IAM) request, as API
+// Gateway verified it, including the Cognito identity pool (federated
+// identities) fields when the credentials came from one.
+type Caller struct {
+	// UserARN is the caller's ARN, such as an assumed-role ARN.
+	UserARN string
+	// AccountID is the caller's account.
+	AccountID string
+	// AccessKey is the access key ID that signed the request (not a secret).
+	AccessKey string
+	// CallerID is the caller's principal ID, such as "AROA...:session".
+	CallerID string
+	// UserID is the user (REST "user", HTTP API "userId").
+	UserID string
+	// PrincipalOrgID is the caller's AWS organization (HTTP API only).
+	PrincipalOrgID string
+	// CognitoIdentityID is the identity pool identity, such as
+	// "us-east-1:3f29...".
+	CognitoIdentityID string
+	// CognitoIdentityPoolID is the identity pool.
+	CognitoIdentityPoolID string
+	// CognitoAuthenticationType is "authenticated" or "unauthenticated"
+	// (REST only; HTTP API reports it in AMR).
+	CognitoAuthenticationType string
+	// AMR is the authentication methods reference (HTTP API only).
+	AMR []string
+	// Provider is the parsed cognitoAuthenticationProvider (REST) or the
+	// provider found in AMR (HTTP API); nil when there is none.
+	Provider *CognitoProvider
+}
+
+// CognitoProvider is a parsed cognitoAuthenticationProvider: the login
+// that an identity pool exchanged for credentials.
+type CognitoProvider struct {
+	// Provider is the provider name: a user pool
+	// ("cognito-idp.<region>.amazonaws.com/<pool>"), or an external one such
+	// as "graph.facebook.com" or "accounts.google.com".
+	Provider string
+	// UserPoolID and Region are set for user pool logins.
+	UserPoolID string
+	Region     string
+	// Sub is the user pool user's sub, for user pool logins.
+	Sub string
+	// ID is the user's ID at an external provider, when the value has one.
+	ID string
+}
+
+// maxProviderBytes bounds a cognitoAuthenticationProvider value.
+const maxProviderBytes = 4096
+
+// ParseCognitoAuthenticationProvider parses the cognitoAuthenticationProvider
+// of a request made with identity pool credentials:
+//
+//	cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc,cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc:CognitoSignIn:<sub>
+//	graph.facebook.com,graph.facebook.com:<id>
+//
+// It fails with [ErrProvider], without echoing the input.
+func ParseCognitoAuthenticationProvider(s string) (CognitoProvider, error) {
+	var p CognitoProvider
+	if s == "" || len(s) > maxProviderBytes {
+		return p, ErrProvider
+	}
+	last := s
+	if i := strings.LastIndexByte(s, ','); i >= 0 {
+		last = s[i+1:]
+	}
+	if name, sub, ok := strings.Cut(last, ":CognitoSignIn:"); ok {
+		host, pool, ok := strings.Cut(name, "/")
+		region, _, _ := strings.Cut(pool, "_")
+		if !ok || sub == "" || !strings.HasPrefix(host, "cognito-idp.") || !localPoolRe.MatchString(pool) ||
+			strings.ContainsAny(sub, ":,/ ") {
+			return CognitoProvider{}, ErrProvider
+		}
+		return CognitoProvider{Provider: name, UserPoolID: pool, Region: region, Sub: sub}, nil
+	}
+	first, _, _ := strings.Cut(s, ",")
+	if first == "" || strings.ContainsAny(first, " \t\r\n") {
+		return CognitoProvider{}, ErrProvider
+	}
+	p.Provider = first
+	if id, ok := strings.CutPrefix(last, first+":"); ok {
+		p.ID = id
+	}
+	return p, nil
+}
+
+// CallerFromRequest returns the IAM caller of an AWS_IAM-authorized REST or
+// HTTP API request, or [ErrNoCaller] when the request carries none. A
+// malformed cognitoAuthenticationProvider fails with [ErrProvider].
+func CallerFromRequest[R ProxyRequest](req R) (Caller, error) {
+	var c Caller
+	switch r := any(req).(type) {
+	case events.APIGatewayProxyRequest:
+		id := r.RequestContext.Identity
+		c = Caller{
+			UserARN: id.UserArn, AccountID: id.AccountID, AccessKey: id.AccessKey, CallerID: id.Caller,
+			UserID: id.User, CognitoIdentityID: id.CognitoIdentityID, CognitoIdentityPoolID: id.CognitoIdentityPoolID,
+			CognitoAuthenticationType: id.CognitoAuthenticationType,
+		}
+		if id.CognitoAuthenticationProvider != "" {
+			p, err := ParseCognitoAuthenticationProvider(id.CognitoAuthenticationProvider)
+			if err != nil {
+				return Caller{}, err
+			}
+			c.Provider = &p
+		}
+	case events.APIGatewayV2HTTPRequest:
+		if r.RequestContext.Authorizer == nil || r.RequestContext.Authorizer.IAM == nil {
+			return Caller{}, ErrNoCaller
+		}
+		iam := r.RequestContext.Authorizer.IAM
+		c = Caller{
+			UserARN: iam.UserARN, AccountID: iam.AccountID, AccessKey: iam.AccessKey, CallerID: iam.CallerID,
+			UserID: iam.UserID, PrincipalOrgID: iam.PrincipalOrgID,
+			CognitoIdentityID: iam.CognitoIdentity.IdentityID, CognitoIdentityPoolID: iam.CognitoIdentity.IdentityPoolID,
+			AMR: append([]string(nil), iam.CognitoIdentity.AMR...),
+		}
+		for _, m := range c.AMR {
+			if strings.Contains(m, ":CognitoSignIn:") {
+				p, err := ParseCognitoAuthenticationProvider(m)
+				if err != nil {
+					return Caller{}, err
+				}
+				c.Provider = &p
+			}
+		}
+	}
+	if c.UserARN == "" && c.AccessKey == "" && c.CognitoIdentityID == "" {
+		return Caller{}, ErrNoCaller
+	}
+	return c, nil
+}
+
+// ClaimsFromRequest returns the claims that a Cognito user pool authorizer
+// (REST: requestContext.authorizer.claims) or a JWT authorizer (HTTP API:
+// requestContext.authorizer.jwt) put into the event, or [ErrNoClaims].
+//
+// API Gateway has already verified these claims; trust them only behind an
+// authorizer of that kind. API Gateway passes every claim as a string:
+// lists appear as "a,b" or "[a b]" and dates as numbers or in
+// time.UnixDate form; both are parsed. Raw keeps the strings.
+func ClaimsFromRequest[R ProxyRequest](req R) (*Claims, error) {
+	raw := map[string]string{}
+	var scopes []string
+	switch r := any(req).(type) {
+	case events.APIGatewayProxyRequest:
+		m, ok := r.RequestContext.Authorizer["claims"].(map[string]any)
+		if !ok {
+			return nil, ErrNoClaims
+		}
+		for k, v := range m {
+			switch v := v.(type) {
+			case string:
+				raw[k] = v
+			case float64:
+				raw[k] = strconv.FormatFloat(v, 'f', -1, 64)
+			case bool:
+				raw[k] = strconv.FormatBool(v)
+			default:
+				b, err := json.Marshal(v)
+				if err != nil {
+					return nil, fmt.Errorf("%w (claim %q)", ErrClaimType, k)
+				}
+				raw[k] = string(b)
+			}
+		}
+	case events.APIGatewayV2HTTPRequest:
+		if r.RequestContext.Authorizer == nil || r.RequestContext.Authorizer.JWT == nil {
+			return nil, ErrNoClaims
+		}
+		for k, v := range r.RequestContext.Authorizer.JWT.Claims {
+			raw[k] = v
+		}
+		scopes = append(scopes, r.RequestContext.Authorizer.JWT.Scopes...)
+	}
+	c := &Claims{
+		Subject: raw["sub"], Issuer: raw["iss"], TokenUse: raw["token_use"], ClientID: raw["client_id"],
+		Username: raw["username"], Raw: make(map[string]any, len(raw)),
+	}
+	if c.Username == "" {
+		c.Username = raw["cognito:username"]
+	}
+	for k, v := range raw {
+		c.Raw[k] = v
+	}
+	c.Audience = splitList(raw["aud"])
+	if g, ok := raw["cognito:groups"]; ok {
+		c.Groups = splitList(g)
+	} else {
+		c.Groups = splitList(raw["groups"])
+	}
+	c.Scopes = scopes
+	if len(c.Scopes) == 0 {
+		c.Scopes = strings.Fields(raw["scope"])
+	}
+	c.ExpiresAt = parseDate(raw["exp"])
+	c.IssuedAt = parseDate(raw["iat"])
+	c.NotBefore = parseDate(raw["nbf"])
+	return c, nil
+}
+
+// splitList parses API Gateway's string forms of a list claim: "[a b]",
+// `["a","b"]`, "a,b" or "a".
+func splitList(s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		var arr []string
+		if json.Unmarshal([]byte(s), &arr) == nil {
+			return arr
+		}
+		return strings.Fields(s[1 : len(s)-1])
+	}
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseDate parses a numeric date or a time.UnixDate string; zero if
+// neither.
+func parseDate(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 0 && f <= maxNumericDate {
+		return time.Unix(int64(f), 0)
+	}
+	if t, err := time.Parse(time.UnixDate, s); err == nil {
+		return t
+	}
+	return time.Time{}
+}

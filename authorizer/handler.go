@@ -1,0 +1,183 @@
+package authorizer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Authorizer turns a [Verifier] into API Gateway Lambda authorizer
+// handlers: [Authorizer.Token] and [Authorizer.Request] for REST APIs,
+// [Authorizer.HTTPSimple] and [Authorizer.HTTPIAM] for HTTP APIs. Each
+// plugs straight into lambda.Start.
+//
+// Outcomes, the same for every handler:
+//   - missing or bad token: the error [ErrUnauthorized] (message
+//     "Unauthorized"), which API Gateway answers with 401;
+//   - valid token that a rule rejects (group, scope, [WithRule], empty
+//     route set): an explicit Deny (403), or isAuthorized false;
+//   - key set outage or any internal failure: an error that is not
+//     "Unauthorized", which API Gateway answers with 500 and does not cache;
+//   - otherwise an Allow of the principal's routes, with principalId = sub.
+//
+// The handlers never tell the client why a request was rejected. An
+// Authorizer is safe for concurrent use.
+type Authorizer struct {
+	v Verifier
+	o options
+}
+
+// New returns an Authorizer that verifies tokens with v.
+func New(v Verifier, opts ...Option) *Authorizer {
+	a := &Authorizer{v: v, o: options{kind: sourceHeader, name: "Authorization"}}
+	for _, opt := range opts {
+		opt(&a.o)
+	}
+	return a
+}
+
+// anonymous is the principalId of Deny responses for which the token's
+// subject is unknown.
+const anonymous = "anonymous"
+
+// decision is the outcome of one authorization.
+type decision struct {
+	allow     bool
+	principal string
+	routes    []Route // allowed routes when allow
+	context   map[string]any
+	usageKey  string
+}
+
+// decide verifies token and applies the rules. It returns an error only for
+// 401 ([ErrUnauthorized]) and 500 (anything else); a Deny is a decision.
+func (a *Authorizer) decide(ctx context.Context, token string, route *MethodARN) (decision, error) {
+	if token == "" {
+		return decision{}, ErrUnauthorized
+	}
+	c, err := a.v.Verify(ctx, token)
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrForbidden):
+		return decision{principal: anonymous}, nil
+	case errors.Is(err, ErrUnauthorized):
+		return decision{}, ErrUnauthorized
+	default:
+		return decision{}, err
+	}
+	if c.Subject == "" {
+		return decision{}, ErrUnauthorized
+	}
+	deny := decision{principal: c.Subject}
+	if a.o.rule != nil {
+		if err := a.o.rule(ctx, c); err != nil {
+			if errors.Is(err, ErrUnavailable) {
+				return decision{}, err
+			}
+			return deny, nil
+		}
+	}
+	var routes []Route
+	if a.o.routes != nil {
+		if routes, err = a.o.routes(ctx, c); err != nil {
+			return decision{}, fmt.Errorf("authorizer: routes: %w", err)
+		}
+		if len(routes) == 0 {
+			return deny, nil
+		}
+	} else if route != nil {
+		routes = []Route{routeOf(*route)}
+	}
+	d := decision{allow: true, principal: c.Subject, routes: routes, context: c.contextMap(0)}
+	if a.o.context != nil {
+		extra, err := a.o.context(ctx, c)
+		if err != nil {
+			return decision{}, fmt.Errorf("authorizer: context: %w", err)
+		}
+		for k, v := range extra {
+			if _, builtin := d.context[k]; builtin {
+				continue
+			}
+			switch v.(type) {
+			case string, bool, int, int32, int64, float32, float64:
+			default:
+				return decision{}, fmt.Errorf("%w (key %q)", ErrContextValue, k)
+			}
+			d.context[k] = v
+		}
+	}
+	if a.o.usageKey != nil {
+		key, err := a.o.usageKey(ctx, c)
+		if err != nil {
+			return decision{}, fmt.Errorf("authorizer: usage identifier key: %w", err)
+		}
+		if key == "" {
+			return decision{}, errors.New("authorizer: empty usage identifier key")
+		}
+		d.usageKey = key
+	}
+	return d, nil
+}
+
+// policy builds the response policy of d for the API stage of arn.
+func (a *Authorizer) policy(d decision, arn MethodARN) (*Policy, error) {
+	p := NewPolicy(arn)
+	if a.o.wildcard {
+		p.AllowWildcards()
+	}
+	if !d.allow {
+		p.DenyAll()
+		return p, nil
+	}
+	if err := p.Allow(d.routes...); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// bearer removes a case-insensitive "Bearer " prefix and surrounding space.
+func bearer(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		v = strings.TrimSpace(v[7:])
+	}
+	return v
+}
+
+// header returns the value of the named header, case-insensitively, from
+// single- and multi-value maps (API Gateway v1 keeps the client's casing,
+// v2 lowercases).
+func header(single map[string]string, multi map[string][]string, name string) string {
+	if v, ok := single[name]; ok {
+		return v
+	}
+	for k, v := range single {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	for k, vs := range multi {
+		if strings.EqualFold(k, name) && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
+}
+
+// cookie returns the named cookie from Cookie header values.
+func cookie(values []string, name string) string {
+	for _, line := range values {
+		cs, err := http.ParseCookie(line)
+		if err != nil {
+			continue
+		}
+		for _, c := range cs {
+			if c.Name == name {
+				return c.Value
+			}
+		}
+	}
+	return ""
+}

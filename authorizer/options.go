@@ -1,0 +1,87 @@
+package authorizer
+
+import "context"
+
+// Option configures an [Authorizer].
+type Option func(*options)
+
+type tokenSourceKind int
+
+const (
+	sourceHeader tokenSourceKind = iota
+	sourceQuery
+	sourceCookie
+)
+
+type options struct {
+	routes   func(context.Context, *Claims) ([]Route, error)
+	rule     func(context.Context, *Claims) error
+	context  func(context.Context, *Claims) (map[string]any, error)
+	usageKey func(context.Context, *Claims) (string, error)
+	wildcard bool
+	kind     tokenSourceKind
+	name     string
+}
+
+// WithRoutes sets the function that returns every route the principal may
+// call. The REST and HTTP API IAM handlers allow exactly this set, so that
+// a policy cached by API Gateway for the identity stays right for all of
+// its routes; the HTTP API simple handler authorizes the request when its
+// route is in the set. An empty set is an explicit Deny; an error denies
+// with a 500.
+//
+// Without WithRoutes the policy allows only the route of the current
+// request, which is least privilege but WRONG with authorizer caching on
+// (the default TTL of REST authorizers is 300 s): the cached policy then
+// denies the principal's other routes. Use WithRoutes, or set the TTL to 0.
+func WithRoutes(fn func(ctx context.Context, c *Claims) ([]Route, error)) Option {
+	return func(o *options) { o.routes = fn }
+}
+
+// WithWildcardRoutes lets routes from [WithRoutes] use "*" (any method, or
+// any run of path characters). Without it a wildcard route is refused and
+// the request denied.
+func WithWildcardRoutes() Option { return func(o *options) { o.wildcard = true } }
+
+// WithRule adds a check of the verified claims that does not depend on the
+// route (so it stays right when the result is cached): account state,
+// tenant, custom claims. An error gives an explicit Deny, unless it matches
+// [ErrUnavailable], which gives a 500 that API Gateway does not cache.
+func WithRule(fn func(ctx context.Context, c *Claims) error) Option {
+	return func(o *options) { o.rule = fn }
+}
+
+// WithContext sets a function whose entries are added to the authorizer
+// context next to sub, username, groups, scopes and client_id (which it
+// cannot override). Values must be strings, numbers or booleans.
+func WithContext(fn func(ctx context.Context, c *Claims) (map[string]any, error)) Option {
+	return func(o *options) { o.context = fn }
+}
+
+// WithUsageIdentifierKey sets the function that returns the API key of the
+// principal's usage plan, returned as usageIdentifierKey for REST APIs whose
+// API key source is AUTHORIZER. An error, or an empty key, denies with a
+// 500. The key is never logged or put into errors.
+func WithUsageIdentifierKey(fn func(ctx context.Context, c *Claims) (string, error)) Option {
+	return func(o *options) { o.usageKey = fn }
+}
+
+// WithTokenHeader reads the token of REQUEST and HTTP API events from the
+// named header (case-insensitive). This is the default, with
+// "Authorization". A "Bearer " prefix is removed.
+func WithTokenHeader(name string) Option {
+	return func(o *options) { o.kind, o.name = sourceHeader, name }
+}
+
+// WithTokenQuery reads the token of REQUEST and HTTP API events from the
+// named query string parameter. Query strings end up in access logs;
+// prefer a header.
+func WithTokenQuery(name string) Option {
+	return func(o *options) { o.kind, o.name = sourceQuery, name }
+}
+
+// WithTokenCookie reads the token of REQUEST and HTTP API events from the
+// named cookie.
+func WithTokenCookie(name string) Option {
+	return func(o *options) { o.kind, o.name = sourceCookie, name }
+}

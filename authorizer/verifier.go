@@ -1,0 +1,358 @@
+package authorizer
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Verifier verifies a token and returns its claims. Every implementation in
+// this package is safe for concurrent use. An error matches
+// [ErrUnauthorized] when the token is rejected (and also [ErrForbidden]
+// when only a group or scope rule failed), or [ErrUnavailable] when the
+// keys could not be obtained.
+type Verifier interface {
+	Verify(ctx context.Context, token string) (*Claims, error)
+}
+
+// Defaults of [Settings].
+const (
+	DefaultLeeway        = 60 * time.Second
+	DefaultMaxTokenBytes = 8 << 10
+	DefaultCacheTTL      = 5 * time.Minute
+)
+
+// Settings are the knobs that [CognitoConfig] and [OIDCConfig] share. Every
+// zero value means the documented default.
+type Settings struct {
+	// Leeway is the clock skew allowed for exp, nbf and iat. Zero means
+	// [DefaultLeeway] (60 s); negative means none.
+	Leeway time.Duration
+	// Clock returns the current time. Nil means time.Now.
+	Clock func() time.Time
+	// JWKS is the key cache to use. Nil means the process-wide cache shared
+	// by every verifier of the same JWKS URL and HTTPClient.
+	JWKS *JWKS
+	// HTTPClient fetches keys when JWKS is nil. Nil means a default client
+	// (see [JWKSConfig.HTTPClient]).
+	HTTPClient *http.Client
+	// InsecureAllowHTTPLoopback allows an http issuer and JWKS URL on a
+	// loopback address, for local peers such as cognito-local and tests.
+	InsecureAllowHTTPLoopback bool
+	// CacheSize enables the verified-token cache with room for this many
+	// tokens. Zero disables it. A cached token is returned until its exp
+	// (plus leeway) or CacheTTL, whichever is first, without re-checking the
+	// signature or the key set.
+	CacheSize int
+	// CacheTTL caps how long a verified token stays cached. Zero means
+	// [DefaultCacheTTL].
+	CacheTTL time.Duration
+	// MaxTokenBytes rejects longer tokens before any decoding. Zero means
+	// [DefaultMaxTokenBytes] (8 KiB).
+	MaxTokenBytes int
+}
+
+// JWTVerifier verifies JWS-signed JWTs of one issuer against its JWKS.
+// Build it with [NewCognitoVerifier] or [NewOIDCVerifier]. It is safe for
+// concurrent use.
+//
+// Verify checks, in order: size, structure and base64url, header (no
+// jku/x5u/jwk/x5c/crit, alg allowed and neither none nor HMAC, kid present),
+// the key for the kid, the signature, then every standard claim (exp
+// required, nbf, iat, iss, aud or client_id, token_use), and only when those
+// pass, the group and scope rules.
+type JWTVerifier struct {
+	issuer   string
+	algs     []string
+	methods  map[string]jwt.SigningMethod
+	keys     *JWKS
+	leeway   time.Duration
+	now      func() time.Time
+	maxBytes int
+	cache    *tokenCache
+	// check validates issuer-specific claims (audience, token_use,
+	// client_id) and returns every failure.
+	check func(c *Claims) []error
+
+	requiredGroups []string
+	anyGroup       bool
+	requiredScopes []string
+}
+
+// verifierParams is what the Cognito and OIDC constructors pass to
+// newJWTVerifier after validating their configs.
+type verifierParams struct {
+	issuer         string
+	algs           []string
+	keys           *JWKS
+	check          func(c *Claims) []error
+	requiredGroups []string
+	anyGroup       bool
+	requiredScopes []string
+}
+
+func newJWTVerifier(s Settings, p verifierParams) (*JWTVerifier, error) {
+	v := &JWTVerifier{
+		issuer:         p.issuer,
+		algs:           slices.Clone(p.algs),
+		methods:        make(map[string]jwt.SigningMethod, len(p.algs)),
+		keys:           p.keys,
+		leeway:         s.Leeway,
+		now:            s.Clock,
+		maxBytes:       s.MaxTokenBytes,
+		check:          p.check,
+		requiredGroups: slices.Clone(p.requiredGroups),
+		anyGroup:       p.anyGroup,
+		requiredScopes: slices.Clone(p.requiredScopes),
+	}
+	for _, alg := range v.algs {
+		if !rsaAlgs[alg] && ecAlgs[alg] == "" {
+			return nil, fmt.Errorf("%w: algorithm %q is not supported (use RS*, PS* or ES*)", ErrConfig, alg)
+		}
+		v.methods[alg] = jwt.GetSigningMethod(alg)
+	}
+	if len(v.algs) == 0 {
+		return nil, fmt.Errorf("%w: no algorithms allowed", ErrConfig)
+	}
+	if v.leeway == 0 {
+		v.leeway = DefaultLeeway
+	} else if v.leeway < 0 {
+		v.leeway = 0
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	if v.maxBytes <= 0 {
+		v.maxBytes = DefaultMaxTokenBytes
+	}
+	if p.anyGroup && len(p.requiredGroups) == 0 {
+		return nil, fmt.Errorf("%w: AnyGroup needs RequiredGroups", ErrConfig)
+	}
+	if s.CacheSize < 0 {
+		return nil, fmt.Errorf("%w: negative CacheSize", ErrConfig)
+	}
+	if s.CacheSize > 0 {
+		v.cache = newTokenCache(s.CacheSize, orDefault(s.CacheTTL, DefaultCacheTTL))
+	}
+	if v.keys == nil {
+		if s.JWKS == nil {
+			return nil, fmt.Errorf("%w: no key set", ErrConfig)
+		}
+		v.keys = s.JWKS
+	}
+	return v, nil
+}
+
+// Issuer returns the issuer whose tokens v accepts ([MultiVerifier] selects
+// verifiers by it).
+func (v *JWTVerifier) Issuer() string { return v.issuer }
+
+// JWKS returns the key cache that v uses.
+func (v *JWTVerifier) JWKS() *JWKS { return v.keys }
+
+// Prefetch fetches the issuer's keys now, so that the first request does
+// not pay for it; call it during cold start. A failure is not sticky: the
+// next Verify tries again (subject to the retry backoff).
+func (v *JWTVerifier) Prefetch(ctx context.Context) error { return v.keys.Refresh(ctx) }
+
+// joseHeader is the JOSE header of a token. Fields that smuggle keys are kept
+// as raw JSON only to detect their presence.
+type joseHeader struct {
+	Alg  string          `json:"alg"`
+	Kid  *string         `json:"kid"`
+	JKU  json.RawMessage `json:"jku"`
+	X5U  json.RawMessage `json:"x5u"`
+	JWK  json.RawMessage `json:"jwk"`
+	X5C  json.RawMessage `json:"x5c"`
+	Crit json.RawMessage `json:"crit"`
+}
+
+// segments is strict unpadded base64url, as JWS requires.
+var segments = base64.RawURLEncoding.Strict()
+
+// Verify verifies token and returns its claims. See [JWTVerifier] for the
+// checks. Errors name the failed check and claim, never the token.
+func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Claims, error) {
+	if token == "" {
+		return nil, ErrMissingToken
+	}
+	if len(token) > v.maxBytes {
+		return nil, ErrTokenTooLarge
+	}
+	var now time.Time
+	if v.cache != nil {
+		now = v.now()
+		if c := v.cache.get(token, now); c != nil {
+			return c, nil
+		}
+	}
+	c, err := v.verify(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if v.cache != nil {
+		expires := c.ExpiresAt.Add(v.leeway)
+		v.cache.put(token, c, now, expires)
+	}
+	return c, nil
+}
+
+func (v *JWTVerifier) verify(ctx context.Context, token string) (*Claims, error) {
+	h, payload, signingInput, sig, err := splitToken(token)
+	if err != nil {
+		return nil, err
+	}
+	hdr, err := parseHeader(h)
+	if err != nil {
+		return nil, err
+	}
+	method, ok := v.methods[hdr.Alg]
+	if !ok {
+		return nil, ErrAlgNotAllowed
+	}
+	key, err := v.keys.key(ctx, *hdr.Kid)
+	if err != nil {
+		return nil, err
+	}
+	if !key.fits(hdr.Alg) {
+		return nil, ErrKeyMismatch
+	}
+	sigBytes, err := segments.DecodeString(sig)
+	if err != nil {
+		return nil, ErrMalformed
+	}
+	var pub any = key.rsa
+	if key.ec != nil {
+		pub = key.ec
+	}
+	if err := method.Verify(signingInput, sigBytes, pub); err != nil {
+		return nil, ErrSignature
+	}
+	body, err := segments.DecodeString(payload)
+	if err != nil {
+		return nil, ErrMalformed
+	}
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil || m == nil {
+		return nil, ErrMalformed
+	}
+	c, err := claimsFromJWT(m)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.validate(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// splitToken splits a compact JWS into its segments, requiring exactly
+// three.
+func splitToken(token string) (h, payload, signingInput, sig string, err error) {
+	i := strings.IndexByte(token, '.')
+	if i < 0 {
+		return "", "", "", "", ErrMalformed
+	}
+	j := strings.IndexByte(token[i+1:], '.')
+	if j < 0 {
+		return "", "", "", "", ErrMalformed
+	}
+	j += i + 1
+	if strings.IndexByte(token[j+1:], '.') >= 0 || i == 0 || j == i+1 || j == len(token)-1 {
+		return "", "", "", "", ErrMalformed
+	}
+	return token[:i], token[i+1 : j], token[:j], token[j+1:], nil
+}
+
+// parseHeader decodes and checks the JOSE header. On success Kid is set.
+func parseHeader(seg string) (*joseHeader, error) {
+	raw, err := segments.DecodeString(seg)
+	if err != nil {
+		return nil, ErrMalformed
+	}
+	var h joseHeader
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return nil, ErrMalformed
+	}
+	switch {
+	case h.JKU != nil:
+		return nil, ErrJKUHeader
+	case h.X5U != nil:
+		return nil, ErrX5UHeader
+	case h.JWK != nil:
+		return nil, ErrJWKHeader
+	case h.X5C != nil:
+		return nil, ErrX5CHeader
+	case h.Crit != nil:
+		return nil, ErrCritHeader
+	case strings.EqualFold(h.Alg, "none"):
+		return nil, ErrAlgNone
+	case len(h.Alg) >= 2 && strings.EqualFold(h.Alg[:2], "HS"):
+		return nil, ErrAlgHMAC
+	case h.Kid == nil || *h.Kid == "":
+		return nil, ErrMissingKID
+	}
+	return &h, nil
+}
+
+// validate checks the standard claims, then (only if they pass) the group
+// and scope rules.
+func (v *JWTVerifier) validate(c *Claims) error {
+	now := v.now()
+	var errs []error
+	switch {
+	case c.ExpiresAt.IsZero():
+		errs = append(errs, &ClaimError{Claim: "exp", Err: ErrMissingExp})
+	case !now.Before(c.ExpiresAt.Add(v.leeway)):
+		errs = append(errs, &ClaimError{Claim: "exp", Err: ErrExpired})
+	}
+	if !c.NotBefore.IsZero() && now.Add(v.leeway).Before(c.NotBefore) {
+		errs = append(errs, &ClaimError{Claim: "nbf", Err: ErrNotYetValid})
+	}
+	if !c.IssuedAt.IsZero() && now.Add(v.leeway).Before(c.IssuedAt) {
+		errs = append(errs, &ClaimError{Claim: "iat", Err: ErrNotYetValid})
+	}
+	if c.Issuer != v.issuer {
+		errs = append(errs, &ClaimError{Claim: "iss", Err: ErrIssuer})
+	}
+	errs = append(errs, v.check(c)...)
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return v.rules(c)
+}
+
+// rules checks the group and scope requirements.
+func (v *JWTVerifier) rules(c *Claims) error {
+	if len(v.requiredGroups) > 0 {
+		ok := !v.anyGroup
+		for _, g := range v.requiredGroups {
+			has := c.HasGroup(g)
+			if v.anyGroup && has {
+				ok = true
+				break
+			}
+			if !v.anyGroup && !has {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			return &ClaimError{Claim: "cognito:groups", Err: ErrMissingGroup}
+		}
+	}
+	for _, s := range v.requiredScopes {
+		if !c.HasScope(s) {
+			return &ClaimError{Claim: "scope", Err: ErrMissingScope}
+		}
+	}
+	return nil
+}
