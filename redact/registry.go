@@ -1,12 +1,17 @@
 package redact
 
 import (
-	"cmp"
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"maps"
+	"net/url"
 	"slices"
-	"strings"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // MinSecretLen is the length, in bytes, below which [Registry.Add] refuses a
@@ -20,6 +25,20 @@ const DefaultMask = "[REDACTED]"
 // concurrent use: values may be added while other goroutines scrub, and a
 // scrub sees either the set before an Add or the set after it, never a mix.
 //
+// Each Add rebuilds a multi-pattern matcher over every secret and publishes
+// it atomically; scrubbing takes no lock and costs about the same for one
+// secret as for a thousand. Besides each value as it is, the matcher looks
+// for the forms in which a value reaches a log when something encodes it:
+//
+//   - escaped for a JSON string (by log/slog or encoding/json, also twice),
+//     quoted by strconv or fmt's %q and %+q, and URL query-escaped;
+//   - base64, standard and URL alphabets, padded or not: the encoding of the
+//     value alone, and, for a value of 6 bytes or more, the part of its
+//     encoding that does not depend on what surrounds it, so that the value
+//     is also caught when it was encoded inside a longer input (as in HTTP
+//     Basic credentials). The one or two characters at each edge of such an
+//     embedded encoding, which mix in neighbouring bytes, stay visible.
+//
 // The zero Registry is empty and ready to use.
 type Registry struct {
 	mu   sync.Mutex // serialises Add
@@ -28,8 +47,8 @@ type Registry struct {
 
 // snapshot is an immutable view of the registry, replaced whole on Add.
 type snapshot struct {
-	values []string // sorted, longest first, no duplicates
-	r      *strings.Replacer
+	secrets map[string]struct{}
+	m       *matcher
 }
 
 var defaultRegistry Registry
@@ -43,40 +62,42 @@ func Default() *Registry { return &defaultRegistry }
 func NewRegistry() *Registry { return &Registry{} }
 
 // Add registers values as secrets. Values shorter than [MinSecretLen] bytes
-// are skipped and reported with an error that wraps [ErrTooShort] and never
-// contains the value; the other values are registered regardless. Adding a
-// value twice is harmless.
+// are skipped and reported with an error that wraps [ErrTooShort], counts
+// them and never contains a value; the other values are registered
+// regardless. Adding a value twice is harmless.
+//
+// Loggers, handlers and writers built before the call see the new values
+// from their next record or write on.
 func (r *Registry) Add(values ...string) error {
 	var short int
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old := r.snap.Load()
-	var next []string
-	if old != nil {
-		next = slices.Clone(old.values)
-	}
-	added := false
+	var next map[string]struct{}
 	for _, v := range values {
 		if len(v) < MinSecretLen {
 			short++
 			continue
 		}
-		if !slices.Contains(next, v) {
-			next = append(next, v)
-			added = true
+		if old != nil {
+			if _, ok := old.secrets[v]; ok {
+				continue
+			}
 		}
+		if next == nil {
+			next = make(map[string]struct{})
+			if old != nil {
+				next = maps.Clone(old.secrets)
+			}
+		}
+		next[v] = struct{}{}
 	}
-	if added {
-		// Longest first, so that a secret that contains another is
-		// masked whole rather than around the shorter one.
-		slices.SortFunc(next, func(a, b string) int {
-			return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b))
-		})
-		pairs := make([]string, 0, 2*len(next))
-		for _, v := range next {
-			pairs = append(pairs, v, DefaultMask)
+	if next != nil {
+		var pats []string
+		for _, v := range slices.Sorted(maps.Keys(next)) {
+			pats = appendForms(pats, v)
 		}
-		r.snap.Store(&snapshot{values: next, r: strings.NewReplacer(pairs...)})
+		r.snap.Store(&snapshot{secrets: next, m: newMatcher(pats)})
 	}
 	if short > 0 {
 		return fmt.Errorf("%w (%d value(s))", ErrTooShort, short)
@@ -87,31 +108,117 @@ func (r *Registry) Add(values ...string) error {
 // Len returns the number of registered secrets.
 func (r *Registry) Len() int {
 	if s := r.snap.Load(); s != nil {
-		return len(s.values)
+		return len(s.secrets)
 	}
 	return 0
 }
 
-// Scrub returns s with every registered secret replaced by [DefaultMask].
-func (r *Registry) Scrub(s string) string {
-	snap := r.snap.Load()
-	if snap == nil {
-		return s
+// matcher returns the current matcher; an empty registry matches only the
+// detector triggers.
+func (r *Registry) matcher() *matcher {
+	if s := r.snap.Load(); s != nil {
+		return s.m
 	}
-	return snap.r.Replace(s)
+	return baseMatcher()
+}
+
+// Scrub returns s with every registered secret, in any of the forms listed on
+// [Registry], replaced by [DefaultMask]. Occurrences that overlap are masked
+// as one. It returns s itself, without allocating, when s holds no secret.
+// Scrub applies no detectors; handlers and writers do.
+func (r *Registry) Scrub(s string) string {
+	out, _ := r.matcher().scrubString(s, DefaultMask, 0)
+	return out
 }
 
 // ScrubBytes is like [Registry.Scrub] for a byte slice. It returns b itself
-// when b holds no secret.
+// when b holds no secret, and a new slice otherwise; b is never modified.
 func (r *Registry) ScrubBytes(b []byte) []byte {
-	snap := r.snap.Load()
-	if snap == nil {
-		return b
+	out, _ := r.matcher().scrubBytes(b, DefaultMask, 0)
+	return out
+}
+
+// appendForms appends to pats the secret v and the encoded forms of it that
+// the matcher looks for.
+func appendForms(pats []string, v string) []string {
+	first := len(pats)
+	add := func(f string) {
+		if len(f) >= MinSecretLen && !slices.Contains(pats[first:], f) {
+			pats = append(pats, f)
+		}
 	}
-	s := string(b)
-	out := snap.r.Replace(s)
-	if out == s {
-		return b
+	add(v)
+	j := slogEscape(v)
+	add(j)
+	add(slogEscape(j))
+	add(jsonEscape(v, true))
+	add(jsonEscape(v, false))
+	add(unquote(strconv.Quote(v)))
+	add(unquote(strconv.QuoteToASCII(v)))
+	add(url.QueryEscape(v))
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+		add(enc.EncodeToString([]byte(v)))
+		// The value at byte offset 0, 2 or 1 of a 3-byte group: encode
+		// the whole groups it fills.
+		for skip := range 3 {
+			if n := (len(v) - skip) / 3 * 3; n >= 6 {
+				add(enc.EncodeToString([]byte(v[skip : skip+n])))
+			}
+		}
 	}
-	return []byte(out)
+	return pats
+}
+
+func unquote(q string) string { return q[1 : len(q)-1] }
+
+// jsonEscape returns v as encoding/json writes it inside a string, with or
+// without HTML escaping.
+func jsonEscape(v string, html bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(html)
+	if err := enc.Encode(v); err != nil {
+		return v
+	}
+	out := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	return string(out[1 : len(out)-1])
+}
+
+// slogEscape returns v as log/slog's JSONHandler writes it inside a string.
+func slogEscape(v string) string {
+	const hex = "0123456789abcdef"
+	var b []byte
+	for i := 0; i < len(v); {
+		c := v[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '\\' || c == '"':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, `\n`...)
+			case c == '\r':
+				b = append(b, `\r`...)
+			case c == '\t':
+				b = append(b, `\t`...)
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(v[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, `\u202`...)
+			b = append(b, hex[r&0xF])
+		default:
+			b = append(b, v[i:i+size]...)
+		}
+		i += size
+	}
+	return string(b)
 }

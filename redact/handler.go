@@ -1,0 +1,312 @@
+package redact
+
+import (
+	"bytes"
+	"context"
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+// RequestIDKey is the attribute key under which a handler built with
+// [WithRequestID] (and every [NewLogger]) writes the Lambda request ID, as
+// Lambda's own JSON log format names it.
+const RequestIDKey = "requestId"
+
+// NewHandler returns a handler that scrubs every record before next sees it.
+// It masks, with the mask of [WithMask]:
+//
+//   - every secret of the registry ([WithRegistry], by default [Default]),
+//     looked up when each record is handled, so that a secret added after
+//     the handler was built is still caught, also in attributes given to
+//     WithAttrs earlier;
+//   - every credential that an enabled [Detector] recognises;
+//   - the whole value of an attribute whose key is one of [DefaultKeys] or
+//     [WithKeys].
+//
+// It looks at the message, at attribute keys, at string values, at the
+// values of LogValuers (resolved once, here), inside groups, in the
+// attributes and group names of WithAttrs and WithGroup, and at every value of
+// kind Any: errors, fmt.Stringers, encoding.TextMarshalers, structs, maps,
+// slices and []byte. An Any value is rendered once, here, the way next would
+// render it, and next receives the scrubbed rendering: when next is a
+// *slog.JSONHandler, a value is marshalled to JSON as it would do (errors
+// give their Error text) and passed on as a json.RawMessage, so JSON output
+// keeps its structure; for any other handler a value is passed on as the
+// string that slog.TextHandler would print (the text of a TextMarshaler, else
+// fmt's %+v). Numbers, booleans, times and durations cannot hold a secret
+// and pass through untouched, and a record that holds nothing to mask
+// reaches next as it is, without copying.
+//
+// The handler keeps slog's semantics: Enabled is next's, levels and source
+// are preserved, attributes keep their order, WithGroup("") and WithAttrs of
+// nothing return the receiver, and WithAttrs owns the slice it receives. It
+// is immutable and safe for concurrent use. It passes testing/slogtest.
+//
+// NewHandler panics if next is nil, as slog.New does.
+func NewHandler(next slog.Handler, opts ...Option) slog.Handler {
+	if next == nil {
+		panic("redact: NewHandler called with a nil handler")
+	}
+	cfg := newConfig(buildOptions(opts))
+	_, cfg.jsonMode = next.(*slog.JSONHandler)
+	return &handler{cfg: cfg, root: next}
+}
+
+// handler is one node of a chain of WithAttrs and WithGroup calls. The
+// node without a parent wraps root. Each node keeps its attributes
+// unscrubbed and derives the matching next handler lazily, for the current
+// registry matcher and request ID, so that a secret added later is masked in
+// them too.
+type handler struct {
+	cfg    *config
+	root   slog.Handler
+	parent *handler
+	group  string      // the WithGroup name of this node, if any
+	attrs  []slog.Attr // the WithAttrs attributes of this node, if any
+	cache  atomic.Pointer[derived]
+}
+
+// derived is next with this node's groups and scrubbed attributes applied.
+type derived struct {
+	m     *matcher
+	reqID string
+	next  slog.Handler
+}
+
+// Enabled reports whether the wrapped handler handles records at level.
+func (h *handler) Enabled(ctx context.Context, level slog.Level) bool {
+	return h.root.Enabled(ctx, level)
+}
+
+// WithAttrs returns a handler whose records carry attrs, scrubbed.
+func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	return &handler{cfg: h.cfg, root: h.root, parent: h, attrs: slices.Clip(slices.Clone(attrs))}
+}
+
+// WithGroup returns a handler that qualifies later attributes with name.
+func (h *handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	return &handler{cfg: h.cfg, root: h.root, parent: h, group: name}
+}
+
+// Handle scrubs r and passes it to the wrapped handler.
+func (h *handler) Handle(ctx context.Context, r slog.Record) error {
+	m := h.cfg.reg.matcher()
+	var reqID string
+	if h.cfg.requestID {
+		if lc, ok := lambdacontext.FromContext(ctx); ok {
+			reqID = lc.AwsRequestID
+		}
+	}
+	next := h.next(m, reqID)
+	sc := scrubber{cfg: h.cfg, m: m}
+	msg, changed := sc.str(r.Message)
+	var stack [16]slog.Attr
+	attrs := stack[:0]
+	r.Attrs(func(a slog.Attr) bool {
+		a, ch := sc.attr(a)
+		changed = changed || ch
+		attrs = append(attrs, a)
+		return true
+	})
+	if !changed {
+		return next.Handle(ctx, r)
+	}
+	nr := slog.NewRecord(r.Time, r.Level, msg, r.PC)
+	nr.AddAttrs(attrs...)
+	return next.Handle(ctx, nr)
+}
+
+// next returns the wrapped handler with the groups and scrubbed attributes of
+// h and its parents applied, for matcher m and request ID reqID.
+func (h *handler) next(m *matcher, reqID string) slog.Handler {
+	if h.parent == nil && reqID == "" {
+		return h.root
+	}
+	if d := h.cache.Load(); d != nil && d.m == m && d.reqID == reqID {
+		return d.next
+	}
+	var n slog.Handler
+	sc := scrubber{cfg: h.cfg, m: m}
+	switch {
+	case h.parent == nil:
+		n = h.root.WithAttrs([]slog.Attr{slog.String(RequestIDKey, reqID)})
+	case h.group != "":
+		name, _ := sc.str(h.group)
+		n = h.parent.next(m, reqID).WithGroup(name)
+	default:
+		attrs := make([]slog.Attr, len(h.attrs))
+		for i, a := range h.attrs {
+			attrs[i], _ = sc.attr(a)
+		}
+		n = h.parent.next(m, reqID).WithAttrs(attrs)
+	}
+	h.cache.Store(&derived{m: m, reqID: reqID, next: n})
+	return n
+}
+
+// scrubber scrubs attributes with one matcher.
+type scrubber struct {
+	cfg *config
+	m   *matcher
+}
+
+func (sc scrubber) str(s string) (string, bool) {
+	return sc.m.scrubString(s, sc.cfg.mask, sc.cfg.det)
+}
+
+// sensitive reports whether key is one whose value is masked whole.
+func (sc scrubber) sensitive(key string) bool {
+	if len(key) == 0 || len(sc.cfg.keys) == 0 {
+		return false
+	}
+	var buf [64]byte
+	_, ok := sc.cfg.keys[string(normKey(buf[:0], key))]
+	return ok
+}
+
+// attr returns a scrubbed, and whether it differs from a.
+func (sc scrubber) attr(a slog.Attr) (slog.Attr, bool) {
+	if sc.sensitive(a.Key) {
+		return slog.String(a.Key, sc.cfg.mask), true
+	}
+	k, changed := sc.str(a.Key)
+	a.Key = k
+	v, ch := sc.value(a.Value)
+	a.Value = v
+	return a, changed || ch
+}
+
+func (sc scrubber) value(v slog.Value) (slog.Value, bool) {
+	changed := false
+	if v.Kind() == slog.KindLogValuer {
+		v, changed = v.Resolve(), true
+	}
+	switch v.Kind() {
+	case slog.KindString:
+		if s, ok := sc.str(v.String()); ok {
+			return slog.StringValue(s), true
+		}
+	case slog.KindGroup:
+		g := v.Group()
+		var out []slog.Attr
+		for i, a := range g {
+			na, ch := sc.attr(a)
+			if ch && out == nil {
+				out = make([]slog.Attr, len(g))
+				copy(out, g[:i])
+			}
+			if out != nil {
+				out[i] = na
+			}
+		}
+		if out != nil {
+			return slog.GroupValue(out...), true
+		}
+	case slog.KindAny:
+		nv, ch := sc.any(v.Any())
+		if ch {
+			return nv, true
+		}
+	}
+	return v, changed
+}
+
+// any renders x as the wrapped handler would, scrubs the rendering and
+// returns it as the value to pass on. An unchanged []byte is passed on as it
+// is, reported by false.
+func (sc scrubber) any(x any) (v slog.Value, changed bool) {
+	if b, ok := x.([]byte); ok {
+		nb, ch := sc.m.scrubBytes(b, sc.cfg.mask, sc.cfg.det)
+		return slog.AnyValue(nb), ch
+	}
+	defer func() {
+		// A panicking method may have been about to print anything.
+		if recover() != nil {
+			v, changed = slog.StringValue("!ERROR:panic while rendering a log value"), true
+		}
+	}()
+	if sc.cfg.jsonMode {
+		return sc.jsonValue(x), true
+	}
+	return sc.textValue(x), true
+}
+
+// errorValue is what slog prints for a value that fails to render.
+func (sc scrubber) errorValue(err error) slog.Value {
+	s, _ := sc.str(fmt.Sprintf("!ERROR:%v", err))
+	return slog.StringValue(s)
+}
+
+var jsonEncoders = sync.Pool{New: func() any {
+	e := &jsonEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+type jsonEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// jsonValue renders x as slog.JSONHandler does.
+func (sc scrubber) jsonValue(x any) slog.Value {
+	if err, ok := x.(error); ok {
+		if _, jm := x.(json.Marshaler); !jm {
+			s, _ := sc.str(err.Error())
+			return slog.StringValue(s)
+		}
+	}
+	e := jsonEncoders.Get().(*jsonEncoder)
+	defer func() {
+		if e.buf.Cap() <= 16<<10 {
+			e.buf.Reset()
+			jsonEncoders.Put(e)
+		}
+	}()
+	if err := e.enc.Encode(x); err != nil {
+		return sc.errorValue(err)
+	}
+	b := bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
+	out, ch := sc.m.scrubBytes(b, sc.cfg.mask, sc.cfg.det)
+	if !ch {
+		return slog.AnyValue(json.RawMessage(bytes.Clone(b)))
+	}
+	if !json.Valid(out) {
+		// A match straddled JSON syntax: keep the text, as a string.
+		return slog.StringValue(string(out))
+	}
+	return slog.AnyValue(json.RawMessage(out))
+}
+
+// textValue renders x as slog.TextHandler does.
+func (sc scrubber) textValue(x any) slog.Value {
+	if tm, ok := x.(encoding.TextMarshaler); ok {
+		data, err := tm.MarshalText()
+		if err != nil {
+			return sc.errorValue(err)
+		}
+		s, _ := sc.str(string(data))
+		return slog.StringValue(s)
+	}
+	if rv := reflect.ValueOf(x); rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.Uint8 {
+		b, _ := sc.m.scrubBytes(rv.Bytes(), sc.cfg.mask, sc.cfg.det)
+		return slog.AnyValue(b)
+	}
+	s, _ := sc.str(fmt.Sprintf("%+v", x))
+	return slog.StringValue(s)
+}

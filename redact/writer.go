@@ -1,0 +1,122 @@
+package redact
+
+import (
+	"io"
+	"sync"
+)
+
+// maxHold bounds the bytes a Writer holds back waiting for the rest of a
+// possible secret. A longer candidate (a PEM block without its END line) is
+// masked to the end instead: the Writer fails closed.
+const maxHold = 64 << 10
+
+// Writer scrubs raw bytes on their way to another writer. Use it for output
+// that does not go through slog: the standard log package (log.SetOutput),
+// fmt.Fprint to a shared stream, or a child process's output.
+//
+// Writer masks registered secrets (in every form listed on [Registry]) and
+// the credentials of the enabled detectors; it does not know attribute keys.
+// A secret may be split across Write calls: Write passes on at once
+// everything that cannot be the start of a secret, and holds back only the
+// tail that could be, usually nothing for writes that end in a newline, as
+// log.Logger's do. The held tail goes out with the next Write that resolves
+// it, or with Flush or Close. Call Close (or Flush) before the process or the
+// Lambda invocation ends, so that the last bytes are not lost.
+//
+// A Writer is safe for concurrent use; each Write is scrubbed and passed on
+// whole, under a lock, so concurrent writes do not interleave.
+type Writer struct {
+	cfg     *config
+	mu      sync.Mutex
+	w       io.Writer
+	pending []byte // held-back tail
+	buf     []byte // scratch for the scrubbed output
+	spans   []span
+	closed  bool
+}
+
+// NewWriter returns a [Writer] that scrubs what it passes on to w. Of the
+// options, [WithRegistry], [WithMask] and [WithoutDetectors] apply.
+func NewWriter(w io.Writer, opts ...Option) *Writer {
+	return &Writer{cfg: newConfig(buildOptions(opts)), w: w}
+}
+
+// Write scrubs p and passes on to the underlying writer every byte that can
+// no longer be part of a secret. It returns len(p) once the underlying write
+// succeeded, even if it held back a tail; on an underlying error it returns
+// 0 and the error, and drops nothing that was held before.
+func (w *Writer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return 0, ErrClosed
+	}
+	in := p
+	held := len(w.pending)
+	if held > 0 {
+		in = append(w.pending, p...)
+	}
+	m := w.cfg.reg.matcher()
+	spans, cut := scan(m, in, w.cfg.det, false, w.spans[:0])
+	if len(in)-cut > maxHold {
+		spans, cut = scan(m, in, w.cfg.det, true, spans[:0])
+	}
+	// Emit only what ends before cut; a range that straddles cut is held
+	// back whole.
+	for i, sp := range spans {
+		if sp.end > cut {
+			cut = min(cut, sp.start)
+			spans = spans[:i]
+			break
+		}
+	}
+	w.spans = spans[:0]
+	w.buf = appendMasked(w.buf[:0], in[:cut], spans, w.cfg.mask)
+	if len(w.buf) > 0 {
+		if _, err := w.w.Write(w.buf); err != nil {
+			w.pending = w.pending[:held]
+			return 0, err
+		}
+	}
+	w.pending = append(w.pending[:0], in[cut:]...)
+	return len(p), nil
+}
+
+// Flush scrubs and passes on the held-back tail, treating it as the end of
+// the stream: a partial candidate is judged as it stands.
+func (w *Writer) Flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return ErrClosed
+	}
+	return w.flush()
+}
+
+func (w *Writer) flush() error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	spans, _ := scan(w.cfg.reg.matcher(), w.pending, w.cfg.det, true, w.spans[:0])
+	w.buf = appendMasked(w.buf[:0], w.pending, spans, w.cfg.mask)
+	w.spans = spans[:0]
+	if _, err := w.w.Write(w.buf); err != nil {
+		return err
+	}
+	w.pending = w.pending[:0]
+	return nil
+}
+
+// Close flushes the held-back tail and makes later writes fail with
+// [ErrClosed]. It does not close the underlying writer, which is often
+// os.Stdout or os.Stderr. Closing twice returns nil.
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	err := w.flush()
+	w.closed = true
+	return err
+}
