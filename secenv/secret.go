@@ -29,20 +29,17 @@ const Mask = "[REDACTED]"
 // then logs the result; for that, secenv registers every value it loads
 // with a redact registry.
 type Secret struct {
-	p *secretValue
-}
-
-// secretValue is the boxed value. Keeping it behind a pointer means that fmt,
-// when it walks a struct's unexported fields by reflection, prints an
-// address rather than the value.
-type secretValue struct {
-	s string
+	// p points to the value. Keeping the string behind a pointer to a
+	// non-composite type means that fmt, when it walks unexported fields by
+	// reflection or reports a bad verb, prints an address and never the
+	// value.
+	p *string
 }
 
 // NewSecret returns a Secret that holds v. It is for tests and for values
 // that come from somewhere other than [Load]; the value is not registered
 // with any redact registry.
-func NewSecret(v string) Secret { return Secret{p: &secretValue{s: v}} }
+func NewSecret(v string) Secret { return Secret{p: &v} }
 
 // Reveal returns the secret value, or "" for the zero Secret. Keep the
 // result out of logs, errors and responses.
@@ -50,7 +47,7 @@ func (s Secret) Reveal() string {
 	if s.p == nil {
 		return ""
 	}
-	return s.p.s
+	return *s.p
 }
 
 // RevealBytes returns a new copy of the secret value as bytes, or nil for
@@ -59,7 +56,7 @@ func (s Secret) RevealBytes() []byte {
 	if s.p == nil {
 		return nil
 	}
-	return []byte(s.p.s)
+	return []byte(*s.p)
 }
 
 // IsSet reports whether s holds a value, even an empty one. It is false for
@@ -73,7 +70,7 @@ func (s Secret) Len() int {
 	if s.p == nil {
 		return 0
 	}
-	return len(s.p.s)
+	return len(*s.p)
 }
 
 // Equal reports whether the secret equals v, in time that depends on neither
@@ -84,7 +81,7 @@ func (s Secret) Equal(v string) bool {
 	if s.p == nil {
 		return false
 	}
-	a := sha256.Sum256([]byte(s.p.s))
+	a := sha256.Sum256([]byte(*s.p))
 	b := sha256.Sum256([]byte(v))
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }

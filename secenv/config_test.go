@@ -1,0 +1,314 @@
+package secenv_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seclambda/seclambda/redact"
+	"github.com/seclambda/seclambda/secenv"
+)
+
+type level int8
+
+type dbConfig struct {
+	Host string `env:"HOST,required"`
+	Port uint16 `env:"PORT" default:"5432"`
+}
+
+type textValue struct{ v string }
+
+func (t *textValue) UnmarshalText(b []byte) error {
+	if len(b) == 0 || b[0] != '@' {
+		return errors.New("want @")
+	}
+	t.v = string(b[1:])
+	return nil
+}
+
+type allTypes struct {
+	Str      string        `env:"STR"`
+	Bool     bool          `env:"BOOL"`
+	Int      int           `env:"INT"`
+	Int8     int8          `env:"INT8"`
+	Int16    int16         `env:"INT16"`
+	Int32    int32         `env:"INT32"`
+	Int64    int64         `env:"INT64"`
+	Uint     uint          `env:"UINT"`
+	Uint8    uint8         `env:"UINT8"`
+	Uint16   uint16        `env:"UINT16"`
+	Uint32   uint32        `env:"UINT32"`
+	Uint64   uint64        `env:"UINT64"`
+	Float32  float32       `env:"FLOAT32"`
+	Float64  float64       `env:"FLOAT64"`
+	Level    level         `env:"LEVEL"`
+	Timeout  time.Duration `env:"TIMEOUT"`
+	List     []string      `env:"LIST"`
+	URL      url.URL       `env:"URL"`
+	URLPtr   *url.URL      `env:"URL_PTR"`
+	Time     time.Time     `env:"TIME"`
+	Text     textValue     `env:"TEXT"`
+	Key      secenv.Secret `env:"KEY"`
+	Default  string        `env:"DEFAULTED" default:"fallback"`
+	Untagged string
+	Skipped  string   `env:"-"`
+	DB       dbConfig `prefix:"DB_"`
+	Inner    struct {
+		Name string `env:"NAME"`
+	}
+}
+
+func TestLoadTypes(t *testing.T) {
+	vars := env{
+		"STR": "hello", "BOOL": "true", "INT": "-42", "INT8": "-128", "INT16": "32767", "INT32": "7", "INT64": "-9000000000",
+		"UINT": "42", "UINT8": "255", "UINT16": "65535", "UINT32": "7", "UINT64": "18446744073709551615",
+		"FLOAT32": "1.5", "FLOAT64": "-2.25e3", "LEVEL": "3", "TIMEOUT": "1m30s", "LIST": " a, b ,,c ",
+		"URL": "https://example.com/x?y=1", "URL_PTR": "http://localhost:8080", "TIME": "2025-01-02T03:04:05Z",
+		"TEXT": "@ok", "KEY": "plain-api-key", "DB_HOST": "db.internal", "NAME": "inner", "Untagged": "no", "Skipped": "no",
+	}
+	reg := redact.NewRegistry()
+	var c allTypes
+	c.Untagged = "kept"
+	if err := secenv.Load(context.Background(), &c, secenv.WithLookup(vars.lookup), secenv.WithRegistry(reg)); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := allTypes{
+		Str: "hello", Bool: true, Int: -42, Int8: -128, Int16: 32767, Int32: 7, Int64: -9000000000,
+		Uint: 42, Uint8: 255, Uint16: 65535, Uint32: 7, Uint64: 18446744073709551615,
+		Float32: 1.5, Float64: -2250, Level: 3, Timeout: 90 * time.Second, List: []string{"a", "b", "c"},
+		URL: url.URL{Scheme: "https", Host: "example.com", Path: "/x", RawQuery: "y=1"}, URLPtr: &url.URL{Scheme: "http", Host: "localhost:8080"},
+		Time: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), Text: textValue{v: "ok"},
+		Default: "fallback", Untagged: "kept", DB: dbConfig{Host: "db.internal", Port: 5432},
+	}
+	want.Inner.Name = "inner"
+	if c.Key.Reveal() != "plain-api-key" {
+		t.Errorf("Key = %q", c.Key.Reveal())
+	}
+	c.Key = secenv.Secret{}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("Load filled\n%+v\nwant\n%+v", c, want)
+	}
+	if got := reg.Scrub("key=plain-api-key"); got != "key=[REDACTED]" {
+		t.Errorf("plain Secret field not registered: %q", got)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	type numbers struct {
+		A int8          `env:"A"`
+		B uint          `env:"B"`
+		C float64       `env:"C"`
+		D bool          `env:"D"`
+		E time.Duration `env:"E"`
+		F url.URL       `env:"F"`
+		G textValue     `env:"G"`
+	}
+	type required struct {
+		Must  string        `env:"MUST,required"`
+		Also  int           `env:"ALSO,required"`
+		Key   secenv.Secret `env:"KEY,required"`
+		Maybe string        `env:"MAYBE"`
+	}
+	tests := []struct {
+		name string
+		dst  any
+		vars env
+		want map[string]error // variable -> sentinel
+	}{
+		{name: "every bad value at once", dst: &numbers{}, vars: env{"A": "999", "B": "-1", "C": "x1", "D": "maybe", "E": "5 parsecs", "F": "http://[::1", "G": "nope"},
+			want: map[string]error{"A": secenv.ErrInvalid, "B": secenv.ErrInvalid, "C": secenv.ErrInvalid, "D": secenv.ErrInvalid, "E": secenv.ErrInvalid, "F": secenv.ErrInvalid, "G": secenv.ErrInvalid}},
+		{name: "missing and empty", dst: &required{}, vars: env{"ALSO": ""},
+			want: map[string]error{"MUST": secenv.ErrMissing, "ALSO": secenv.ErrEmpty, "KEY": secenv.ErrMissing}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := secenv.Load(context.Background(), tt.dst, secenv.WithLookup(tt.vars.lookup), secenv.WithRegistry(redact.NewRegistry()))
+			checkFieldErrors(t, err, tt.want)
+			for _, v := range tt.vars {
+				if len(v) >= 3 && strings.Contains(err.Error(), v) {
+					t.Errorf("error %q contains the value %q", err, v)
+				}
+			}
+			if !reflect.ValueOf(tt.dst).Elem().IsZero() {
+				t.Errorf("dst was modified on error: %+v", tt.dst)
+			}
+		})
+	}
+}
+
+// checkFieldErrors checks that err holds exactly one *FieldError per
+// variable in want, each matching its sentinel.
+func checkFieldErrors(t *testing.T, err error, want map[string]error) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("Load returned nil, want errors")
+	}
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		t.Fatalf("error %v is not a joined error", err)
+	}
+	got := map[string]bool{}
+	for _, e := range joined.Unwrap() {
+		var fe *secenv.FieldError
+		if !errors.As(e, &fe) {
+			t.Errorf("error %v is not a *FieldError", e)
+			continue
+		}
+		got[fe.Var] = true
+		sentinel, ok := want[fe.Var]
+		if !ok {
+			t.Errorf("unexpected error for %s: %v", fe.Var, e)
+			continue
+		}
+		if !errors.Is(e, sentinel) {
+			t.Errorf("error for %s = %v, want %v", fe.Var, e, sentinel)
+		}
+		if !strings.Contains(e.Error(), fe.Var) || !strings.Contains(e.Error(), fe.Field) {
+			t.Errorf("error %q does not name the variable and field", e)
+		}
+	}
+	for v := range want {
+		if !got[v] {
+			t.Errorf("no error for %s in %v", v, err)
+		}
+	}
+}
+
+func TestLoadSetupErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		dst  any
+	}{
+		{name: "nil", dst: nil},
+		{name: "not a pointer", dst: struct{}{}},
+		{name: "pointer to non-struct", dst: new(string)},
+		{name: "nil pointer", dst: (*struct{})(nil)},
+		{name: "kms on string", dst: &struct {
+			P string `env:"P,kms"`
+		}{}},
+		{name: "secret on []byte", dst: &struct {
+			P []string `env:"P,secret"`
+		}{}},
+		{name: "kms and secret", dst: &struct {
+			P secenv.Secret `env:"P,kms,secret"`
+		}{}},
+		{name: "unknown option", dst: &struct {
+			P string `env:"P,requird"`
+		}{}},
+		{name: "bad name", dst: &struct {
+			P string `env:"1P"`
+		}{}},
+		{name: "empty name", dst: &struct {
+			P string `env:",required"`
+		}{}},
+		{name: "unsupported type", dst: &struct {
+			P map[string]int `env:"P"`
+		}{}},
+		{name: "unexported tagged", dst: &struct {
+			p string `env:"P"`
+		}{}},
+		{name: "required with default", dst: &struct {
+			P string `env:"P,required" default:"x"`
+		}{}},
+		{name: "hardcoded secret", dst: &struct {
+			P secenv.Secret `env:"P" default:"hunter22"`
+		}{}},
+		{name: "hardcoded ciphertext", dst: &struct {
+			P secenv.Secret `env:"P,kms" default:"AQICAHg="`
+		}{}},
+		{name: "bad default", dst: &struct {
+			P int `env:"P" default:"ten"`
+		}{}},
+		{name: "prefix on leaf", dst: &struct {
+			P string `env:"P" prefix:"X_"`
+		}{}},
+		{name: "env on struct", dst: &struct {
+			D dbConfig `env:"D"`
+		}{}},
+		{name: "bad prefix", dst: &struct {
+			D dbConfig `prefix:"D-"`
+		}{}},
+		{name: "default without env", dst: &struct {
+			P string `default:"x"`
+		}{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := secenv.Load(context.Background(), tt.dst, secenv.WithLookup(env{"P": "v"}.lookup))
+			if !errors.Is(err, secenv.ErrSetup) {
+				t.Fatalf("Load error = %v, want ErrSetup", err)
+			}
+			if strings.Contains(err.Error(), "hunter22") {
+				t.Fatalf("setup error %q shows the hardcoded default", err)
+			}
+		})
+	}
+}
+
+func TestLoadDefaultsAndEmpty(t *testing.T) {
+	type cfg struct {
+		A string        `env:"A" default:"da"`
+		B int           `env:"B" default:"7"`
+		C string        `env:"C"`
+		D []string      `env:"D" default:"x,y"`
+		S secenv.Secret `env:"S"`
+	}
+	tests := []struct {
+		name string
+		vars env
+		want cfg
+	}{
+		{name: "unset uses defaults", vars: env{}, want: cfg{A: "da", B: 7, C: "pre", D: []string{"x", "y"}}},
+		{name: "empty uses defaults", vars: env{"A": "", "B": "", "C": ""}, want: cfg{A: "da", B: 7, C: "pre", D: []string{"x", "y"}}},
+		{name: "set overrides", vars: env{"A": "a", "B": "1", "C": "c", "D": "z"}, want: cfg{A: "a", B: 1, C: "c", D: []string{"z"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := cfg{C: "pre"}
+			if err := secenv.Load(context.Background(), &c, secenv.WithLookup(tt.vars.lookup)); err != nil {
+				t.Fatal(err)
+			}
+			if c.S.IsSet() {
+				t.Error("unset Secret field is set")
+			}
+			if !reflect.DeepEqual(c, tt.want) {
+				t.Errorf("got %+v, want %+v", c, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadReusesPlanConcurrently(t *testing.T) {
+	type cfg struct {
+		A string `env:"A,required"`
+		B int    `env:"B"`
+	}
+	vars := env{"A": "a", "B": "2"}
+	errs := make(chan error, 16)
+	for range 16 {
+		go func() {
+			var c cfg
+			err := secenv.Load(context.Background(), &c, secenv.WithLookup(vars.lookup))
+			if err == nil && (c.A != "a" || c.B != 2) {
+				err = errors.New("wrong values")
+			}
+			errs <- err
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		var c cfg
+		_ = secenv.Load(context.Background(), &c, secenv.WithLookup(vars.lookup))
+	})
+	if allocs > 12 {
+		t.Errorf("Load of a cached plan allocates %v times, want a handful", allocs)
+	}
+}
