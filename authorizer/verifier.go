@@ -266,7 +266,9 @@ func splitToken(token string) (h, payload, signingInput, sig string, err error) 
 		return "", "", "", "", ErrMalformed
 	}
 	j += i + 1
-	if strings.IndexByte(token[j+1:], '.') >= 0 || i == 0 || j == i+1 || j == len(token)-1 {
+	// An empty signature is left to fail later, so that alg "none" tokens
+	// ("h.p.") get their own error.
+	if strings.IndexByte(token[j+1:], '.') >= 0 || i == 0 || j == i+1 {
 		return "", "", "", "", ErrMalformed
 	}
 	return token[:i], token[i+1 : j], token[:j], token[j+1:], nil
