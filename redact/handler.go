@@ -217,6 +217,9 @@ func (sc scrubber) value(v slog.Value) (slog.Value, bool) {
 			return slog.GroupValue(out...), true
 		}
 	case slog.KindAny:
+		if v.Any() == nil {
+			break // an empty attribute, or nil: nothing to render
+		}
 		nv, ch := sc.any(v.Any())
 		if ch {
 			return nv, true
