@@ -34,6 +34,10 @@ func (a *Authorizer) HTTPSimple(ctx context.Context, req events.APIGatewayV2Cust
 		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}, nil
 	}
 	if a.o.routes != nil {
+		// Validate the set as the policy handlers do (wildcard opt-in).
+		if _, err := a.policy(d, *route); err != nil {
+			return none, err
+		}
 		ok := false
 		for _, r := range d.routes {
 			if r.matches(*route) {

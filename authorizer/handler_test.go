@@ -1,0 +1,358 @@
+package authorizer_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/seclambda/seclambda/authorizer"
+)
+
+// fixture decodes testdata/name into v.
+func fixture(t *testing.T, name string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// roundTrip marshals v, unmarshals it into a new value of its type and
+// checks that nothing was lost; it returns the JSON.
+func roundTrip[T any](t *testing.T, v T) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back T
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := json.Marshal(back)
+	if string(b) != string(b2) {
+		t.Fatalf("round trip changed the response:\n%s\n%s", b, b2)
+	}
+	return b
+}
+
+// handlerCase is one row of the handler tables.
+type handlerCase struct {
+	name      string
+	token     func(s *oidcSetup, t *testing.T) string
+	opts      []authorizer.Option
+	outage    bool
+	wantErr   error // ErrUnauthorized, or ErrUnavailable for a 500
+	wantAllow []string
+	wantDeny  bool
+}
+
+func handlerCases(t *testing.T, apiStage string) []handlerCase {
+	t.Helper()
+	valid := func(s *oidcSetup, t *testing.T) string { return s.mint(t, nil, nil) }
+	return []handlerCase{
+		{name: "allow keeps least privilege", token: valid, wantAllow: []string{apiStage + "GET/request"}},
+		{name: "allow the principal's route set", token: valid, opts: []authorizer.Option{
+			authorizer.WithRoutes(func(_ context.Context, c *authorizer.Claims) ([]authorizer.Route, error) {
+				return []authorizer.Route{{Method: "GET", Resource: "/request"}, {Method: "POST", Resource: "/orders"}}, nil
+			}),
+		}, wantAllow: []string{apiStage + "GET/request", apiStage + "POST/orders"}},
+		{name: "wildcard route without opt-in fails closed", token: valid, opts: []authorizer.Option{
+			authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) {
+				return []authorizer.Route{{Method: "*", Resource: "/*"}}, nil
+			}),
+		}, wantErr: authorizer.ErrWildcard},
+		{name: "wildcard route with opt-in", token: valid, opts: []authorizer.Option{
+			authorizer.WithWildcardRoutes(),
+			authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) {
+				return []authorizer.Route{{Method: "GET", Resource: "/*"}}, nil
+			}),
+		}, wantAllow: []string{apiStage + "GET/*"}},
+		{name: "empty route set is an explicit deny", token: valid, opts: []authorizer.Option{
+			authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) { return nil, nil }),
+		}, wantDeny: true},
+		{name: "rule rejection is an explicit deny", token: valid, opts: []authorizer.Option{
+			authorizer.WithRule(func(context.Context, *authorizer.Claims) error { return errors.New("suspended") }),
+		}, wantDeny: true},
+		{name: "missing group is an explicit deny", token: func(s *oidcSetup, t *testing.T) string {
+			return s.mint(t, map[string]any{"cognito:groups": nil}, nil)
+		}, wantDeny: true},
+		{name: "missing token is Unauthorized", token: func(*oidcSetup, *testing.T) string { return "" }, wantErr: authorizer.ErrUnauthorized},
+		{name: "expired token is Unauthorized", token: func(s *oidcSetup, t *testing.T) string {
+			return s.mint(t, map[string]any{"exp": s.clock.Now().Unix() - 3600}, nil)
+		}, wantErr: authorizer.ErrUnauthorized},
+		{name: "forged token is Unauthorized", token: func(s *oidcSetup, t *testing.T) string {
+			return unsigned(map[string]any{"alg": "none", "kid": "k1"}, s.claims(nil), nil)
+		}, wantErr: authorizer.ErrUnauthorized},
+		{name: "JWKS outage is a 500, never an allow", token: valid, outage: true, wantErr: authorizer.ErrUnavailable},
+	}
+}
+
+func newHandlerSetup(t *testing.T, tc handlerCase) (*oidcSetup, string) {
+	t.Helper()
+	s := newOIDC(t, func(c *authorizer.OIDCConfig, _ *authorizer.JWKSConfig) { c.RequiredGroups = []string{"admin"} })
+	tok := tc.token(s, t)
+	if tc.outage {
+		s.iss.FailJWKS(http.StatusServiceUnavailable)
+	}
+	return s, tok
+}
+
+// checkPolicy checks the outcome of a policy response.
+func checkPolicy(t *testing.T, tc handlerCase, principal string, doc events.APIGatewayCustomAuthorizerPolicy, ctxMap map[string]any, err error) {
+	t.Helper()
+	if tc.wantErr != nil {
+		if !errors.Is(err, tc.wantErr) {
+			t.Fatalf("error = %v, want %v", err, tc.wantErr)
+		}
+		if tc.wantErr == authorizer.ErrUnauthorized && err.Error() != "Unauthorized" {
+			t.Fatalf("401 error message is %q, want exactly Unauthorized", err.Error())
+		}
+		if tc.wantErr != authorizer.ErrUnauthorized && err.Error() == "Unauthorized" {
+			t.Fatal("a 500 case returned Unauthorized")
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Statement) != 1 || doc.Version != "2012-10-17" || !slices.Equal(doc.Statement[0].Action, []string{"execute-api:Invoke"}) {
+		t.Fatalf("policy = %+v", doc)
+	}
+	st := doc.Statement[0]
+	if tc.wantDeny {
+		if st.Effect != "Deny" || len(st.Resource) != 1 {
+			t.Fatalf("want explicit Deny, got %+v", st)
+		}
+		return
+	}
+	got := slices.Clone(st.Resource)
+	sort.Strings(got)
+	if st.Effect != "Allow" || !slices.Equal(got, tc.wantAllow) {
+		t.Fatalf("allow = %s %v, want %v", st.Effect, got, tc.wantAllow)
+	}
+	if principal != "user-1" {
+		t.Fatalf("principalId = %q", principal)
+	}
+	want := map[string]any{"sub": "user-1", "username": "alice", "groups": "admin,staff", "scopes": "orders/read orders/write"}
+	if !reflect.DeepEqual(ctxMap, want) {
+		t.Fatalf("context = %v", ctxMap)
+	}
+}
+
+func TestTokenHandler(t *testing.T) {
+	var req events.APIGatewayCustomAuthorizerRequest
+	fixture(t, "apigw-custom-auth-request.json", &req)
+	req.MethodArn = "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/prod/GET/request"
+	for _, tc := range handlerCases(t, "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/prod/") {
+		t.Run(tc.name, func(t *testing.T) {
+			s, tok := newHandlerSetup(t, tc)
+			r := req
+			if tok != "" {
+				r.AuthorizationToken = "Bearer " + tok
+			} else {
+				r.AuthorizationToken = ""
+			}
+			resp, err := authorizer.New(s.v, tc.opts...).Token(ctx(t), r)
+			checkPolicy(t, tc, resp.PrincipalID, resp.PolicyDocument, resp.Context, err)
+			if err == nil {
+				roundTrip(t, resp)
+			}
+		})
+	}
+}
+
+func TestTokenHandlerFixtureARN(t *testing.T) {
+	// The fixture's ARN has the test-invoke stage "*" and an empty resource.
+	var req events.APIGatewayCustomAuthorizerRequest
+	fixture(t, "apigw-custom-auth-request.json", &req)
+	s := newOIDC(t, nil)
+	req.AuthorizationToken = s.mint(t, nil, nil)
+	resp, err := authorizer.New(s.v).Token(ctx(t), req)
+	wantErrs(t, err)
+	if got := resp.PolicyDocument.Statement[0].Resource; !slices.Equal(got, []string{req.MethodArn}) {
+		t.Fatalf("resource = %v, want %s", got, req.MethodArn)
+	}
+}
+
+func TestRequestHandler(t *testing.T) {
+	var req events.APIGatewayCustomAuthorizerRequestTypeRequest
+	fixture(t, "apigw-custom-auth-request-type-request.json", &req)
+	for _, tc := range handlerCases(t, "arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/") {
+		t.Run(tc.name, func(t *testing.T) {
+			s, tok := newHandlerSetup(t, tc)
+			r := req
+			r.Headers = map[string]string{"authorization": "Bearer " + tok}
+			resp, err := authorizer.New(s.v, tc.opts...).Request(ctx(t), r)
+			checkPolicy(t, tc, resp.PrincipalID, resp.PolicyDocument, resp.Context, err)
+		})
+	}
+}
+
+func TestRequestHandlerTokenSources(t *testing.T) {
+	var req events.APIGatewayCustomAuthorizerRequestTypeRequest
+	fixture(t, "apigw-custom-auth-request-type-request.json", &req)
+	s := newOIDC(t, nil)
+	tok := s.mint(t, nil, nil)
+	tests := []struct {
+		name string
+		opt  authorizer.Option
+		set  func(r *events.APIGatewayCustomAuthorizerRequestTypeRequest)
+	}{
+		{name: "custom header, multi-value", opt: authorizer.WithTokenHeader("X-Token"), set: func(r *events.APIGatewayCustomAuthorizerRequestTypeRequest) {
+			r.MultiValueHeaders = map[string][]string{"x-token": {tok}}
+		}},
+		{name: "query", opt: authorizer.WithTokenQuery("access_token"), set: func(r *events.APIGatewayCustomAuthorizerRequestTypeRequest) {
+			r.QueryStringParameters = map[string]string{"access_token": tok}
+		}},
+		{name: "cookie", opt: authorizer.WithTokenCookie("session"), set: func(r *events.APIGatewayCustomAuthorizerRequestTypeRequest) {
+			r.Headers = map[string]string{"Cookie": "theme=dark; session=" + tok}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := req
+			tc.set(&r)
+			resp, err := authorizer.New(s.v, tc.opt).Request(ctx(t), r)
+			wantErrs(t, err)
+			if resp.PolicyDocument.Statement[0].Effect != "Allow" {
+				t.Fatalf("policy = %+v", resp.PolicyDocument)
+			}
+			_, err = authorizer.New(s.v, tc.opt).Request(ctx(t), req)
+			if err != authorizer.ErrUnauthorized {
+				t.Fatalf("without the token: %v", err)
+			}
+		})
+	}
+}
+
+func TestHTTPIAMHandler(t *testing.T) {
+	var req events.APIGatewayV2CustomAuthorizerV2Request
+	fixture(t, "apigw-v2-custom-authorizer-v2-request.json", &req)
+	for _, tc := range handlerCases(t, "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/") {
+		t.Run(tc.name, func(t *testing.T) {
+			s, tok := newHandlerSetup(t, tc)
+			r := req
+			r.Headers = map[string]string{"authorization": "Bearer " + tok}
+			resp, err := authorizer.New(s.v, tc.opts...).HTTPIAM(ctx(t), r)
+			checkPolicy(t, tc, resp.PrincipalID, resp.PolicyDocument, resp.Context, err)
+			if err == nil {
+				roundTrip(t, resp)
+			}
+		})
+	}
+}
+
+func TestHTTPSimpleHandler(t *testing.T) {
+	var req events.APIGatewayV2CustomAuthorizerV2Request
+	fixture(t, "apigw-v2-custom-authorizer-v2-request.json", &req)
+	for _, tc := range handlerCases(t, "") {
+		t.Run(tc.name, func(t *testing.T) {
+			s, tok := newHandlerSetup(t, tc)
+			r := req
+			r.Headers = map[string]string{"authorization": "Bearer " + tok}
+			resp, err := authorizer.New(s.v, tc.opts...).HTTPSimple(ctx(t), r)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("error = %v, want %v", err, tc.wantErr)
+				}
+				return
+			}
+			wantErrs(t, err)
+			if resp.IsAuthorized == tc.wantDeny {
+				t.Fatalf("isAuthorized = %v", resp.IsAuthorized)
+			}
+			if resp.IsAuthorized && resp.Context["sub"] != "user-1" {
+				t.Fatalf("context = %v", resp.Context)
+			}
+			roundTrip(t, resp)
+		})
+	}
+	t.Run("route outside the set is not authorized", func(t *testing.T) {
+		s := newOIDC(t, nil)
+		r := req
+		r.Headers = map[string]string{"authorization": s.mint(t, nil, nil)}
+		a := authorizer.New(s.v, authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) {
+			return []authorizer.Route{{Method: "POST", Resource: "/request"}}, nil
+		}))
+		resp, err := a.HTTPSimple(ctx(t), r)
+		wantErrs(t, err)
+		if resp.IsAuthorized {
+			t.Fatal("authorized a route outside the set")
+		}
+	})
+}
+
+func TestHandlerExtras(t *testing.T) {
+	var req events.APIGatewayCustomAuthorizerRequest
+	fixture(t, "apigw-custom-auth-request.json", &req)
+	s := newOIDC(t, nil)
+	req.AuthorizationToken = s.mint(t, map[string]any{"client_id": "app-1", "tenant": "acme"}, nil)
+	tests := []struct {
+		name    string
+		opts    []authorizer.Option
+		check   func(t *testing.T, r events.APIGatewayCustomAuthorizerResponse)
+		wantErr error
+	}{
+		{name: "usage identifier key", opts: []authorizer.Option{
+			authorizer.WithUsageIdentifierKey(func(_ context.Context, c *authorizer.Claims) (string, error) { return "key-for-" + c.ClientID, nil }),
+		}, check: func(t *testing.T, r events.APIGatewayCustomAuthorizerResponse) {
+			if r.UsageIdentifierKey != "key-for-app-1" {
+				t.Fatalf("usageIdentifierKey = %q", r.UsageIdentifierKey)
+			}
+			var fields map[string]any
+			var want map[string]any
+			json.Unmarshal(roundTrip(t, r), &fields)
+			fixture(t, "apigw-custom-auth-response.json", &want)
+			for k := range want {
+				if _, ok := fields[k]; !ok {
+					t.Fatalf("response JSON lacks %q: %v", k, fields)
+				}
+			}
+		}},
+		{name: "custom context cannot override sub", opts: []authorizer.Option{
+			authorizer.WithContext(func(_ context.Context, c *authorizer.Claims) (map[string]any, error) {
+				return map[string]any{"tenant": c.Raw["tenant"], "sub": "spoofed", "n": 3}, nil
+			}),
+		}, check: func(t *testing.T, r events.APIGatewayCustomAuthorizerResponse) {
+			if r.Context["tenant"] != "acme" || r.Context["sub"] != "user-1" || r.Context["client_id"] != "app-1" || r.Context["n"] != 3 {
+				t.Fatalf("context = %v", r.Context)
+			}
+		}},
+		{name: "non-scalar context value fails closed", opts: []authorizer.Option{
+			authorizer.WithContext(func(context.Context, *authorizer.Claims) (map[string]any, error) {
+				return map[string]any{"list": []string{"a"}}, nil
+			}),
+		}, wantErr: authorizer.ErrContextValue},
+		{name: "rule outage is a 500", opts: []authorizer.Option{
+			authorizer.WithRule(func(context.Context, *authorizer.Claims) error { return authorizer.ErrUnavailable }),
+		}, wantErr: authorizer.ErrUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := authorizer.New(s.v, tc.opts...).Token(ctx(t), req)
+			if tc.wantErr != nil {
+				wantErrs(t, err, tc.wantErr)
+				return
+			}
+			wantErrs(t, err)
+			tc.check(t, resp)
+		})
+	}
+	bad := req
+	bad.MethodArn = "arn:aws:s3:::bucket"
+	_, err := authorizer.New(s.v).Token(ctx(t), bad)
+	wantErrs(t, err, authorizer.ErrMethodARN)
+}
