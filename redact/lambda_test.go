@@ -1,0 +1,51 @@
+package redact_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/seclambda/seclambda/internal/testpeer"
+)
+
+// TestNewLoggerInLambda runs a function that logs with NewLogger under the
+// Lambda runtime interface emulator and reads its real output.
+func TestNewLoggerInLambda(t *testing.T) {
+	const secret = "fn-secret-value-123"
+	bin := testpeer.BuildFunction(t, ".", "./testdata/lambdafn")
+	fn := testpeer.StartFunction(t, bin, map[string]string{
+		"AWS_LAMBDA_LOG_FORMAT": "JSON",
+		"AWS_LAMBDA_LOG_LEVEL":  "INFO",
+		"TEST_SECRET":           secret,
+	})
+	for range 2 {
+		if _, err := fn.Invoke(context.Background(), []byte(`{"echo":"`+secret+`"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := fn.Output()
+	if strings.Contains(out, secret) {
+		t.Fatalf("the function's output leaks the secret:\n%s", out)
+	}
+	var ids []string
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(line, "{") {
+			continue
+		}
+		var rec struct {
+			Timestamp, Level, Message, RequestID, Echo, Password string
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("invalid JSON line %q: %v", line, err)
+		}
+		if rec.Level != "INFO" || rec.Message != "handling [REDACTED]" || rec.Echo != "[REDACTED]" ||
+			rec.Password != "[REDACTED]" || rec.RequestID == "" || rec.Timestamp == "" {
+			t.Fatalf("unexpected record %+v", rec)
+		}
+		ids = append(ids, rec.RequestID)
+	}
+	if len(ids) != 2 || ids[0] == ids[1] {
+		t.Fatalf("want two records with distinct request IDs, got %q in:\n%s", ids, out)
+	}
+}
