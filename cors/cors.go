@@ -84,7 +84,8 @@ type CORS struct {
 	// learnt at New; used when CORS refuses an origin on its own.
 	varyActual, varyPreflight string
 
-	states sync.Pool // of *state
+	states sync.Pool      // of *state
+	cache  *decisionCache // nil with AllowOriginFunc
 }
 
 // New checks o and returns a [CORS] that applies it. It returns an error
@@ -133,11 +134,9 @@ func New(o Options) (*CORS, error) {
 		onError:     o.OnHandlerError,
 	}
 	c.varyActual, c.varyPreflight = probeVary(o.AllowPrivateNetwork)
-	c.states.New = func() any {
-		return &state{
-			req: http.Request{Header: make(http.Header, 4)},
-			w:   recorder{h: make(http.Header, 8)},
-		}
+	c.states.New = func() any { return newState() }
+	if o.AllowOriginFunc == nil {
+		c.cache = newDecisionCache()
 	}
 	return c, nil
 }
@@ -164,6 +163,23 @@ type state struct {
 	origin, acrm, acrh, acrpn [1]string
 }
 
+// newState returns a state whose request always carries the four CORS
+// request headers; decide changes only their values. An empty value means
+// the same to rs/cors as an absent header: it reads Origin,
+// Access-Control-Request-Method and Access-Control-Request-Private-Network
+// with Header.Get, and an empty Access-Control-Request-Headers passes its
+// check and is not echoed, exactly like an absent one.
+func newState() *state {
+	st := &state{w: recorder{h: make(http.Header, 8)}}
+	st.req.Header = http.Header{
+		hOrigin: st.origin[:],
+		hACRM:   st.acrm[:],
+		hACRH:   st.acrh[:],
+		hACRPN:  st.acrpn[:],
+	}
+	return st
+}
+
 // recorder is the smallest [http.ResponseWriter]: rs/cors only sets
 // headers and a status, which CORS reads back or ignores.
 type recorder struct{ h http.Header }
@@ -180,7 +196,6 @@ type request struct {
 	acrm      string
 	acrh      string
 	acrhList  []string // several Access-Control-Request-Headers values
-	hasACRH   bool
 	acrpn     string
 }
 
@@ -219,35 +234,45 @@ func (c *CORS) decide(r *request) (d decision) {
 	} else {
 		d.vary = c.varyActual
 	}
-	if r.badOrigin || !c.originOK(r.origin) {
+	if r.badOrigin {
 		return d
 	}
+	var k cacheKey
+	cacheable := c.cache != nil && r.acrhList == nil
+	if cacheable {
+		k = cacheKey{method: r.method, origin: r.origin, acrm: r.acrm, acrh: r.acrh, acrpn: r.acrpn}
+		// Only allowed, hence well-formed, origins are cached, so a hit
+		// needs no originOK.
+		if cd, ok := c.cache.get(&k); ok {
+			return cd
+		}
+	}
+	if !c.originOK(r.origin) {
+		return d
+	}
+	d = c.ask(r, pre)
+	if cacheable && d.allowOrigin != "" {
+		c.cache.put(&k, d)
+	}
+	return d
+}
+
+// ask returns rs/cors's answer to r, a request with a well-formed origin.
+func (c *CORS) ask(r *request, pre bool) (d decision) {
 	st := c.states.Get().(*state)
-	in, out := st.req.Header, st.w.h
+	out := st.w.h
 	st.req.Method = r.method
 	st.origin[0] = r.origin
-	in[hOrigin] = st.origin[:]
 	if pre {
 		st.acrm[0] = r.acrm
-		in[hACRM] = st.acrm[:]
-		switch {
-		case r.acrhList != nil:
-			in[hACRH] = r.acrhList
-		case r.hasACRH:
-			st.acrh[0] = r.acrh
-			in[hACRH] = st.acrh[:]
+		st.acrh[0] = r.acrh
+		if r.acrhList != nil {
+			st.req.Header[hACRH] = r.acrhList
 		}
-		if r.acrpn != "" {
-			st.acrpn[0] = r.acrpn
-			in[hACRPN] = st.acrpn[:]
-		}
+		st.acrpn[0] = r.acrpn
 	}
 	c.rs.HandlerFunc(&st.w, &st.req)
-	if v := out[hVary]; len(v) == 1 {
-		d.vary = v[0]
-	} else if len(v) > 1 {
-		d.vary = strings.Join(v, ", ")
-	}
+	d.vary = strings.Join(out[hVary], ", ")
 	if v := out[hACAO]; len(v) > 0 {
 		d.allowOrigin = v[0]
 		d.allowCreds = len(out[hACAC]) > 0
@@ -264,8 +289,10 @@ func (c *CORS) decide(r *request) (d decision) {
 			d.exposeHeaders = first(out[hACEH])
 		}
 	}
-	clear(in)
 	clear(out)
+	if r.acrhList != nil {
+		st.req.Header[hACRH] = st.acrh[:]
+	}
 	st.origin[0], st.acrm[0], st.acrh[0], st.acrpn[0] = "", "", "", ""
 	c.states.Put(st)
 	return d
@@ -315,7 +342,7 @@ func (c *CORS) PreflightHeaders(origin, method, requestHeaders string) map[strin
 	if origin == "" {
 		return nil
 	}
-	r := request{method: http.MethodOptions, origin: origin, acrm: method, acrh: requestHeaders, hasACRH: requestHeaders != ""}
+	r := request{method: http.MethodOptions, origin: origin, acrm: method, acrh: requestHeaders}
 	d := c.decide(&r)
 	m, _ := d.merge(nil, nil, toSingle)
 	return m

@@ -2,6 +2,7 @@ package cors
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -66,7 +67,7 @@ func (c *CORS) read(method string, single map[string]string, multi map[string][]
 	if r.acrm == "" {
 		return r, true
 	}
-	r.acrh, r.acrhList, r.hasACRH = lookup(single, multi, hACRH, "access-control-request-headers")
+	r.acrh, r.acrhList, _ = lookup(single, multi, hACRH, "access-control-request-headers")
 	if c.privateNet {
 		r.acrpn, _, _ = lookup(single, multi, hACRPN, "access-control-request-private-network")
 	}
@@ -120,20 +121,13 @@ func (d *decision) count() int {
 // either map, is removed first; the Vary values are kept (each distinct
 // value once) and d's Vary is appended to them.
 func (d *decision) merge(single map[string]string, multi map[string][]string, to sink) (map[string]string, map[string][]string) {
+	// The handler's Vary values, each distinct value once.
 	var prevBuf [4]string
 	prev := prevBuf[:0]
-	keep := func(v string) {
-		for _, p := range prev {
-			if p == v {
-				return
-			}
-		}
-		prev = append(prev, v)
-	}
 	for k, v := range single {
 		if managed(k) {
-			if len(k) == len(hVary) && v != "" {
-				keep(v)
+			if len(k) == len(hVary) && v != "" && !slices.Contains(prev, v) {
+				prev = append(prev, v)
 			}
 			delete(single, k)
 		}
@@ -142,8 +136,8 @@ func (d *decision) merge(single map[string]string, multi map[string][]string, to
 		if managed(k) {
 			if len(k) == len(hVary) {
 				for _, v := range vs {
-					if v != "" {
-						keep(v)
+					if v != "" && !slices.Contains(prev, v) {
+						prev = append(prev, v)
 					}
 				}
 			}
@@ -197,7 +191,8 @@ func (d *decision) merge(single map[string]string, multi map[string][]string, to
 			multi[k] = buf[i : i+1 : i+1]
 		}
 		if len(prev) > 0 {
-			multi[hVary] = append(prev[:len(prev):len(prev)], d.vary)
+			vs := make([]string, 0, len(prev)+1)
+			multi[hVary] = append(append(vs, prev...), d.vary)
 		} else {
 			put(hVary, d.vary)
 		}
