@@ -3,8 +3,55 @@
 // Manager values into a [Secret] type that cannot be printed.
 //
 // Configuration comes from the environment and is never hardcoded. Sensitive
-// values are stored KMS-encrypted and, once decrypted, live only in a Secret,
-// which every formatting path (fmt, encoding/json, log/slog) masks. Each
-// decrypted value is registered with the redact package's registry, so that
-// a logger built with redact refuses it too.
+// values are stored KMS-encrypted (or in Secrets Manager) and, once
+// decrypted, live only in a Secret, which every formatting path (fmt,
+// encoding/json, encoding/xml, log/slog, log) masks. Each decrypted value is
+// registered with the redact package's registry, together with the encodings
+// it usually leaks in, so that a logger built with redact refuses it even
+// after [Secret.Reveal].
+//
+// # Usage
+//
+//	type Config struct {
+//		Table    string        `env:"TABLE_NAME,required"`
+//		Timeout  time.Duration `env:"TIMEOUT" default:"3s"`
+//		APIKey   secenv.Secret `env:"API_KEY,kms,required"`  // base64 KMS ciphertext
+//		DBPass   secenv.Secret `env:"DB_SECRET,secret"`       // "prod/db#password"
+//	}
+//
+//	var cfg Config
+//	if err := secenv.Load(ctx, &cfg, secenv.WithKMSKeyID(os.Getenv("KMS_KEY_ARN"))); err != nil {
+//		log.Fatal(err) // names every bad variable, never a value
+//	}
+//	client := api.New(cfg.APIKey.Reveal())
+//
+// KMS values are decrypted with the encryption context
+// {"LambdaFunctionName": $AWS_LAMBDA_FUNCTION_NAME}, as the Lambda console's
+// encryption helpers produce them. All KMS and Secrets Manager calls of one
+// [Load] run concurrently; Secrets Manager values are cached for five
+// minutes across warm invocations.
+//
+// # Threat model
+//
+// secenv protects against:
+//   - secrets in source or in plain environment variables: kms and secret
+//     fields must be of type Secret, and a Secret field cannot have a
+//     default;
+//   - accidental disclosure of a loaded secret through fmt, log, slog, json,
+//     xml, text or gob, including as a field of a printed struct, and of its
+//     common encodings (JSON-escaped, base64, URL-escaped) and ciphertext
+//     through any logger that scrubs with the redact registry;
+//   - secrets in error messages: errors name the field and the variable and
+//     carry AWS error codes, never values, ciphertexts or service messages;
+//   - ciphertext reuse across functions: the default encryption context binds
+//     a ciphertext to the function name, and [WithKMSKeyID] pins the key;
+//   - half-configured functions: Load reports every problem at once and
+//     leaves the destination untouched on error, so a function fails its
+//     cold start rather than running with a missing secret.
+//
+// It does not protect against code that reveals a secret and sends it
+// somewhere on purpose, against values shorter than four bytes (too short
+// to scrub; Load logs a warning), against an attacker who can read the
+// process's memory or its environment, or against a function role that may
+// decrypt more than it should: IAM and key policies remain the boundary.
 package secenv

@@ -2,6 +2,7 @@ package secenv_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/gob"
 	"encoding/json"
 	"encoding/xml"
@@ -9,9 +10,12 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/seclambda/seclambda/redact"
 	"github.com/seclambda/seclambda/secenv"
 )
 
@@ -161,4 +165,38 @@ func TestSecretAccessors(t *testing.T) {
 	if s.Reveal() != marker {
 		t.Fatal("RevealBytes returned the secret's own memory")
 	}
+}
+
+type fuzzConfig struct {
+	S string        `env:"S"`
+	B bool          `env:"B"`
+	I int8          `env:"I"`
+	U uint32        `env:"U"`
+	F float64       `env:"F"`
+	D time.Duration `env:"D"`
+	L []string      `env:"L"`
+	R url.URL       `env:"R"`
+	K secenv.Secret `env:"K,required"`
+	N struct {
+		X int `env:"X"`
+	} `prefix:"N_"`
+}
+
+// FuzzLoad feeds arbitrary values to every field type and checks that Load
+// neither panics nor puts a value in an error or in the printed struct.
+func FuzzLoad(f *testing.F) {
+	f.Add("x", "true", "1", "2", "3.5", "1s", "a,b", "http://h", "key-value", "4")
+	f.Add("", "maybe", "999", "-1", "x", "1 parsec", "", "http://[::1", "", "z")
+	f.Fuzz(func(t *testing.T, s, b, i, u, fl, d, l, r, k, x string) {
+		vars := env{"S": s, "B": marker + b, "I": marker + i, "U": u + marker, "F": fl, "D": marker + d, "L": l, "R": r + marker, "K": marker + k, "N_X": marker + x}
+		var c fuzzConfig
+		err := secenv.Load(context.Background(), &c, secenv.WithLookup(vars.lookup), secenv.WithRegistry(redact.NewRegistry()), secenv.WithLogger(nil))
+		if err != nil && strings.Contains(err.Error(), marker) {
+			t.Fatalf("error %q leaks a value", err)
+		}
+		out := fmt.Sprintf("%v %+v %#v", c, c, c.K)
+		if strings.Contains(out, marker+k) && len(k) > 0 {
+			t.Fatalf("printed struct shows the secret: %s", out)
+		}
+	})
 }
