@@ -46,7 +46,7 @@ type oidcSetup struct {
 
 // newOIDC starts an issuer and a verifier with an injected clock; mutate
 // adjusts the config before construction.
-func newOIDC(t *testing.T, mutate func(*authorizer.OIDCConfig, *authorizer.JWKSConfig)) *oidcSetup {
+func newOIDC(t testing.TB, mutate func(*authorizer.OIDCConfig, *authorizer.JWKSConfig)) *oidcSetup {
 	t.Helper()
 	s := &oidcSetup{iss: testpeer.StartIssuer(t), clock: newClock()}
 	jc := authorizer.JWKSConfig{URL: s.iss.JWKSURL, InsecureAllowHTTPLoopback: true, Clock: s.clock.Now}
@@ -98,7 +98,7 @@ func (s *oidcSetup) claims(over map[string]any) map[string]any {
 }
 
 // mint signs claims with the issuer's signing key.
-func (s *oidcSetup) mint(t *testing.T, over map[string]any, hdr map[string]any) string {
+func (s *oidcSetup) mint(t testing.TB, over map[string]any, hdr map[string]any) string {
 	t.Helper()
 	return s.iss.Mint(t, s.claims(over), hdr)
 }
@@ -123,7 +123,7 @@ func wantErrs(t *testing.T, err error, want ...error) {
 	}
 }
 
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	t.Helper()
 	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)

@@ -1,0 +1,87 @@
+package authorizer_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/seclambda/seclambda/authorizer"
+)
+
+// marker is planted in fuzz inputs; it must never reach an error message.
+const marker = "SECRETMARKER"
+
+func FuzzVerify(f *testing.F) {
+	s := newOIDC(f, nil)
+	valid := s.mint(f, nil, nil)
+	f.Add(valid)
+	f.Add(valid[:len(valid)-5] + marker)
+	f.Add(unsigned(map[string]any{"alg": "none", "kid": marker}, s.claims(nil), nil))
+	f.Add(unsigned(map[string]any{"alg": "ES256", "kid": "k1", "jku": marker}, s.claims(nil), make([]byte, 64)))
+	f.Add(b64([]byte(`{"alg":"RS256","kid":"`+marker+`"}`)) + "." + b64([]byte(`{"exp":1e400}`)) + ".c2ln")
+	f.Add("..")
+	f.Fuzz(func(t *testing.T, token string) {
+		c, err := s.v.Verify(ctx(t), token)
+		if err == nil {
+			if token != valid {
+				t.Fatalf("accepted a token that was never issued")
+			}
+			if c == nil {
+				t.Fatal("nil claims without error")
+			}
+			return
+		}
+		if c != nil {
+			t.Fatal("claims with an error")
+		}
+		if !errors.Is(err, authorizer.ErrUnauthorized) && !errors.Is(err, authorizer.ErrUnavailable) {
+			t.Fatalf("error outside both families: %v", err)
+		}
+		if strings.Contains(err.Error(), marker) || (len(token) > 16 && strings.Contains(err.Error(), token)) {
+			t.Fatalf("error leaks input: %v", err)
+		}
+	})
+}
+
+func FuzzParseMethodARN(f *testing.F) {
+	f.Add("arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/GET/request")
+	f.Add("arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/GET/")
+	f.Add("arn:aws:execute-api:us-east-1:123456789012:" + marker + "/x/GET/a b")
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := authorizer.ParseMethodARN(s)
+		if err != nil {
+			if !errors.Is(err, authorizer.ErrMethodARN) || strings.Contains(err.Error(), marker) {
+				t.Fatalf("bad error: %v", err)
+			}
+			return
+		}
+		again, err := authorizer.ParseMethodARN(a.String())
+		if err != nil || again != a {
+			t.Fatalf("round trip: %+v vs %+v (%v)", a, again, err)
+		}
+		p := authorizer.NewPolicy(a)
+		_ = p.Allow(authorizer.Route{Method: a.Method, Resource: "/" + a.Resource})
+		_ = p.Document()
+	})
+}
+
+func FuzzParseCognitoAuthenticationProvider(f *testing.F) {
+	f.Add("cognito-idp.us-east-1.amazonaws.com/us-east-1_a,cognito-idp.us-east-1.amazonaws.com/us-east-1_a:CognitoSignIn:sub")
+	f.Add("graph.facebook.com,graph.facebook.com:123")
+	f.Add(marker + ":CognitoSignIn:")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := authorizer.ParseCognitoAuthenticationProvider(s)
+		if err != nil {
+			if !errors.Is(err, authorizer.ErrProvider) || strings.Contains(err.Error(), marker) {
+				t.Fatalf("bad error: %v", err)
+			}
+			return
+		}
+		if p.Provider == "" {
+			t.Fatal("parsed without a provider")
+		}
+		if p.Sub != "" && p.UserPoolID == "" {
+			t.Fatal("sub without pool")
+		}
+	})
+}
