@@ -234,27 +234,32 @@ func (v *Validator) ReloadCRLs(ctx context.Context) error {
 // allow a verdict) and the allow-lists ([ErrNotAllowed]). Every error wraps
 // [ErrRejected] or, for CRL trouble, [ErrUnavailable].
 //
-// A success is cached under the certificate's fingerprint until the
-// certificate or a CA of its chain expires, an applicable CRL goes stale, or
-// the CRLs are reloaded; a cached validation costs well under a microsecond.
+// A success is cached under the certificate's fingerprint (and the exact
+// input) until the certificate or a CA of its chain expires, an applicable
+// CRL goes stale, or the CRLs are reloaded; a cached validation costs well
+// under a microsecond.
 func (v *Validator) Validate(pemOrURLEncoded string) (*Identity, error) {
-	var buf [4096]byte
+	st := v.state.Load()
+	now := v.now()
+	if id, ok := st.cache.getRaw(pemOrURLEncoded, now); ok {
+		cp := *id
+		return &cp, nil
+	}
+	var buf [2048]byte
 	der, err := decodeLeaf(pemOrURLEncoded, buf[:])
 	if err != nil {
 		return nil, err
 	}
 	fp := sha256.Sum256(der)
-	st := v.state.Load()
-	now := v.now()
-	if id, ok := st.cache.get(&fp, now); ok {
-		cp := *id
-		return &cp, nil
+	e, ok := st.cache.get(&fp, now)
+	if !ok {
+		if e, err = v.verify(bytes.Clone(der), fp, st, now); err != nil {
+			return nil, err
+		}
 	}
-	e, err := v.verify(bytes.Clone(der), fp, st, now)
-	if err != nil {
-		return nil, err
+	if !ok || len(pemOrURLEncoded) <= maxRawKey {
+		st.cache.put(fp, pemOrURLEncoded, e, now)
 	}
-	st.cache.put(fp, e, now)
 	cp := *e.id
 	return &cp, nil
 }

@@ -1,0 +1,174 @@
+package mtls
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seclambda/seclambda/internal/testpeer"
+)
+
+var internalAt = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
+var internalPKI = sync.OnceValues(func() (*testpeer.PKI, error) { return testpeer.BuildPKI(internalAt) })
+
+func pkiFor(tb testing.TB) *testpeer.PKI {
+	tb.Helper()
+	p, err := internalPKI()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+func validatorFor(tb testing.TB, p *testpeer.PKI, cacheSize int) *Validator {
+	tb.Helper()
+	v, err := NewValidator(Config{
+		TrustStore: p.TrustStorePEM(),
+		CRLs:       p.CRLsPEM(),
+		AllowAny:   true,
+		Now:        func() time.Time { return p.At },
+		CacheSize:  cacheSize,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
+func TestCacheBounded(t *testing.T) {
+	p := pkiFor(t)
+	tests := []struct {
+		name      string
+		cacheSize int
+		certs     int
+		wantLen   int
+	}{
+		{name: "disabled", cacheSize: -1, certs: 3, wantLen: 0},
+		{name: "under the bound", cacheSize: 0, certs: 3, wantLen: 3},
+		{name: "at the bound", cacheSize: 3, certs: 3, wantLen: 3},
+		{name: "over the bound drops all", cacheSize: 2, certs: 3, wantLen: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := validatorFor(t, p, tt.cacheSize)
+			for i := 0; i < tt.certs; i++ {
+				leaf, err := testpeer.NewLeaf(p.Intermediate, p.At, testpeer.LeafOptions{CommonName: "bounded"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := v.Validate(leaf.PEMString()); err != nil {
+					t.Fatal(err)
+				}
+				// A second validation of the same certificate must not
+				// grow the cache.
+				if _, err := v.Validate(leaf.PEMString()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := v.state.Load().cache.len(); got != tt.wantLen {
+				t.Fatalf("cache holds %d entries, want %d", got, tt.wantLen)
+			}
+		})
+	}
+}
+
+func TestCacheEvictsExpiredFirst(t *testing.T) {
+	p := pkiFor(t)
+	now := p.At
+	v, err := NewValidator(Config{
+		TrustStore: p.TrustStorePEM(), CRLs: p.CRLsPEM(), AllowAny: true, CacheSize: 2,
+		Now: func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, err := testpeer.NewLeaf(p.Intermediate, p.At, testpeer.LeafOptions{NotAfter: p.At.Add(time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	long1, _ := testpeer.NewLeaf(p.Intermediate, p.At, testpeer.LeafOptions{})
+	long2, _ := testpeer.NewLeaf(p.Intermediate, p.At, testpeer.LeafOptions{})
+	for _, c := range []*testpeer.Cert{short, long1} {
+		if _, err := v.Validate(c.PEMString()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = p.At.Add(time.Hour) // short has expired
+	if _, err := v.Validate(long2.PEMString()); err != nil {
+		t.Fatal(err)
+	}
+	c := v.state.Load().cache
+	fp1, fp2 := sha256.Sum256(long1.DER), sha256.Sum256(long2.DER)
+	if _, ok := c.get(&fp1, now); !ok {
+		t.Fatal("a live entry was evicted while an expired one was there")
+	}
+	if _, ok := c.get(&fp2, now); !ok || c.len() != 2 {
+		t.Fatalf("cache len %d", c.len())
+	}
+}
+
+func TestDecodeLeafLargeBuffer(t *testing.T) {
+	p := pkiFor(t)
+	// A buffer too small for the DER makes decodeLeaf allocate.
+	der, err := decodeLeaf(p.Good.PEMString(), make([]byte, 8))
+	if err != nil || string(der) != string(p.Good.DER) {
+		t.Fatalf("decodeLeaf = %v", err)
+	}
+}
+
+// fuzzMarker stands for secret material: it must never reach an error.
+const fuzzMarker = "SECRETMARKER"
+
+func FuzzParseCert(f *testing.F) {
+	p := pkiFor(f)
+	v := validatorFor(f, p, 0)
+	good := p.Good.PEMString()
+	f.Add(good)
+	f.Add(p.Good.URLEncoded())
+	f.Add(p.Revoked.PEMString())
+	f.Add(p.Expired.URLEncoded())
+	f.Add(good + p.Intermediate.PEMString())
+	f.Add(testpeer.ALBEncode(testpeer.Bundle(p.Good, p.Intermediate)))
+	f.Add(strings.ReplaceAll(good, "\n", "\r\n "))
+	f.Add("")
+	f.Add("%")
+	f.Add("%2")
+	f.Add("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----")
+	f.Add("-----BEGIN CERTIFICATE-----\n" + base64.StdEncoding.EncodeToString([]byte(fuzzMarker)) + "\n-----END CERTIFICATE-----\n")
+	f.Add("-----BEGIN CERTIFICATE-----\n" + fuzzMarker + "\n-----END CERTIFICATE-----\n")
+	f.Add(fuzzMarker + good)
+	f.Add(testpeer.ALBEncode([]byte("-----BEGIN CERTIFICATE-----\n" + fuzzMarker + "==\n-----END CERTIFICATE-----\n")))
+	f.Add(good[:len(good)/2])
+	f.Fuzz(func(t *testing.T, s string) {
+		id, err := v.Validate(s)
+		if err != nil {
+			if id != nil {
+				t.Fatal("Identity with an error")
+			}
+			if !errors.Is(err, ErrRejected) && !errors.Is(err, ErrUnavailable) {
+				t.Fatalf("error outside both categories: %v", err)
+			}
+			msg := err.Error()
+			if strings.Contains(msg, fuzzMarker) || strings.Contains(msg, base64.StdEncoding.EncodeToString([]byte(fuzzMarker))) {
+				t.Fatalf("error leaks the input: %q", msg)
+			}
+			if len(s) > 64 && strings.Contains(msg, s) {
+				t.Fatalf("error contains the input: %q", msg)
+			}
+			return
+		}
+		// Success: the identity is that of the DER the input decodes to.
+		der, derr := decodeLeaf(s, nil)
+		if derr != nil {
+			t.Fatalf("Validate accepted what decodeLeaf refuses: %v", derr)
+		}
+		if fp := sha256.Sum256(der); id.Certificate == nil || string(id.Certificate.Raw) != string(der) || id.FingerprintSHA256 == "" || fp != sha256.Sum256(id.Certificate.Raw) {
+			t.Fatal("identity does not match the input")
+		}
+	})
+}
