@@ -1,0 +1,148 @@
+package authorizer_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/seclambda/seclambda/authorizer"
+)
+
+// demoVerifier stands in for a *JWTVerifier so that the examples run
+// without an issuer: it accepts the token "good" only.
+type demoVerifier struct{}
+
+func (demoVerifier) Verify(_ context.Context, token string) (*authorizer.Claims, error) {
+	if token != "good" {
+		return nil, authorizer.ErrSignature
+	}
+	return &authorizer.Claims{Subject: "user-1", Username: "alice", Groups: []string{"admin"}}, nil
+}
+
+func ExampleNewCognitoVerifier() {
+	v, err := authorizer.NewCognitoVerifier(authorizer.CognitoConfig{
+		UserPoolID: "eu-west-1_AbCdEf123",
+		ClientIDs:  []string{"1example23456789"},
+		TokenUse:   authorizer.TokenUseAccess,
+		Settings:   authorizer.Settings{CacheSize: 1024},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(v.Issuer())
+	// In main: v.Prefetch(ctx) at cold start, then
+	// lambda.Start(authorizer.New(v).Token).
+
+	_, err = authorizer.NewCognitoVerifier(authorizer.CognitoConfig{UserPoolID: "eu-west-1_AbCdEf123", TokenUse: authorizer.TokenUseID})
+	fmt.Println(err)
+	// Output:
+	// https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123
+	// authorizer: invalid configuration: ClientIDs is required (or set InsecureSkipClientIDCheck)
+}
+
+// A REST TOKEN authorizer that allows the principal's whole route set, so
+// that API Gateway's cached policy is right for every route.
+func ExampleAuthorizer_Token() {
+	routes := func(_ context.Context, c *authorizer.Claims) ([]authorizer.Route, error) {
+		rs := []authorizer.Route{{Method: "GET", Resource: "/orders"}}
+		if c.HasGroup("admin") {
+			rs = append(rs, authorizer.Route{Method: "DELETE", Resource: "/orders"})
+		}
+		return rs, nil
+	}
+	a := authorizer.New(demoVerifier{}, authorizer.WithRoutes(routes))
+	// lambda.Start(a.Token)
+
+	resp, err := a.Token(context.Background(), events.APIGatewayCustomAuthorizerRequest{
+		Type:               "TOKEN",
+		AuthorizationToken: "Bearer good",
+		MethodArn:          "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders",
+	})
+	fmt.Println(err, resp.PrincipalID, resp.PolicyDocument.Statement[0].Effect)
+	for _, r := range resp.PolicyDocument.Statement[0].Resource {
+		fmt.Println(r)
+	}
+	fmt.Println(resp.Context["groups"])
+
+	_, err = a.Token(context.Background(), events.APIGatewayCustomAuthorizerRequest{
+		AuthorizationToken: "Bearer forged",
+		MethodArn:          "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders",
+	})
+	fmt.Println(err)
+	// Output:
+	// <nil> user-1 Allow
+	// arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders
+	// arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/DELETE/orders
+	// admin
+	// Unauthorized
+}
+
+// A REST REQUEST authorizer that reads the token from a cookie.
+func ExampleAuthorizer_Request() {
+	a := authorizer.New(demoVerifier{}, authorizer.WithTokenCookie("session"))
+	// lambda.Start(a.Request)
+
+	req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
+		Type:      "REQUEST",
+		MethodArn: "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/profile",
+		Headers:   map[string]string{"Cookie": "theme=dark; session=good"},
+	}
+	resp, err := a.Request(context.Background(), req)
+	fmt.Println(err, resp.PolicyDocument.Statement[0].Effect, resp.PolicyDocument.Statement[0].Resource)
+
+	req.Headers = nil
+	_, err = a.Request(context.Background(), req)
+	fmt.Println(err)
+	// Output:
+	// <nil> Allow [arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/profile]
+	// Unauthorized
+}
+
+// An HTTP API authorizer with simple responses and a rule that denies
+// (403) principals outside the admin group.
+func ExampleAuthorizer_HTTPSimple() {
+	adminsOnly := func(_ context.Context, c *authorizer.Claims) error {
+		if !c.HasGroup("admin") {
+			return authorizer.ErrRuleRejected
+		}
+		return nil
+	}
+	a := authorizer.New(demoVerifier{}, authorizer.WithRule(adminsOnly))
+	// lambda.Start(a.HTTPSimple)
+
+	resp, err := a.HTTPSimple(context.Background(), events.APIGatewayV2CustomAuthorizerV2Request{
+		Version:  "2.0",
+		Type:     "REQUEST",
+		RouteArn: "arn:aws:execute-api:eu-west-1:123456789012:abc123/$default/GET/orders",
+		Headers:  map[string]string{"authorization": "Bearer good"},
+	})
+	fmt.Println(err, resp.IsAuthorized, resp.Context["sub"], resp.Context["username"])
+	// Output:
+	// <nil> true user-1 alice
+}
+
+func ExampleParseMethodARN() {
+	arn, err := authorizer.ParseMethodARN("arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/GET/pets/42")
+	fmt.Println(err, arn.APIID, arn.Stage, arn.Method, arn.Resource)
+
+	p := authorizer.NewPolicy(arn)
+	fmt.Println(p.Allow(authorizer.Route{Method: "GET", Resource: "/pets/*"}))
+	// Output:
+	// <nil> s4x3opwd6i test GET pets/42
+	// authorizer: wildcard route without opt-in: "GET /pets/*"
+}
+
+func ExampleCallerFromRequest() {
+	var req events.APIGatewayProxyRequest
+	req.RequestContext.Identity.UserArn = "arn:aws:sts::123456789012:assumed-role/app/session"
+	req.RequestContext.Identity.CognitoIdentityID = "eu-west-1:11111111-2222-3333-4444-555555555555"
+	req.RequestContext.Identity.CognitoAuthenticationProvider = "cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC,cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC:CognitoSignIn:user-sub"
+	c, err := authorizer.CallerFromRequest(req)
+	fmt.Println(err, c.UserARN)
+	fmt.Println(c.Provider.UserPoolID, c.Provider.Sub)
+	// Output:
+	// <nil> arn:aws:sts::123456789012:assumed-role/app/session
+	// eu-west-1_AbC user-sub
+}
