@@ -129,37 +129,46 @@ func (o *options) run(ctx context.Context, p *plan, jobs []job, errs []error, ou
 		}
 		return defaultSecretsManager(ctx)
 	})
-	sem := make(chan struct{}, o.limit)
-	var wg sync.WaitGroup
-	for k := range jobs {
-		j := &jobs[k]
+	resolve := func(j *job) {
 		f := &p.fields[j.i]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			category := ErrDecrypt
-			if f.secret {
-				category = ErrSecretsManager
-			}
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				errs[j.i] = &FieldError{Field: f.path, Var: f.name, Err: transportError(ctx.Err(), category)}
-				return
-			}
-			defer func() { <-sem }()
-			var err error
-			if f.kms {
-				err = o.resolveKMS(ctx, kmsClient, f, j, reg)
-			} else {
-				err = o.resolveSecret(ctx, smClient, f, j, reg)
-			}
-			if err != nil {
-				errs[j.i] = &FieldError{Field: f.path, Var: f.name, Err: err}
-			}
-		}()
+		var err error
+		if f.kms {
+			err = o.resolveKMS(ctx, kmsClient, f, j, reg)
+		} else {
+			err = o.resolveSecret(ctx, smClient, f, j, reg)
+		}
+		if err != nil {
+			errs[j.i] = &FieldError{Field: f.path, Var: f.name, Err: err}
+		}
 	}
-	wg.Wait()
+	if len(jobs) == 1 {
+		// One call: no goroutine to start, nothing to bound.
+		resolve(&jobs[0])
+	} else {
+		sem := make(chan struct{}, o.limit)
+		var wg sync.WaitGroup
+		for k := range jobs {
+			j := &jobs[k]
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					f := &p.fields[j.i]
+					category := ErrDecrypt
+					if f.secret {
+						category = ErrSecretsManager
+					}
+					errs[j.i] = &FieldError{Field: f.path, Var: f.name, Err: transportError(ctx.Err(), category)}
+					return
+				}
+				defer func() { <-sem }()
+				resolve(j)
+			}()
+		}
+		wg.Wait()
+	}
 	for k := range jobs {
 		j := &jobs[k]
 		if errs[j.i] == nil {
