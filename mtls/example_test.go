@@ -1,0 +1,203 @@
+package mtls_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/seclambda/seclambda/internal/testpeer"
+	"github.com/seclambda/seclambda/mtls"
+)
+
+// examplePKI stands in for the deployment's material: in a function, the
+// trust store is the API Gateway truststore bundle and the CRLs come from
+// the CA (files in the deployment package, S3, AWS Private CA).
+func examplePKI() *testpeer.PKI {
+	pki, err := testpeer.BuildPKI(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		log.Fatal(err)
+	}
+	return pki
+}
+
+// An HTTP API handler that requires a client certificate from the Acme
+// organisation: 403 for a rejected or missing certificate, 503 when the CRLs
+// cannot give a verdict.
+func ExampleValidator_FromHTTPAPI() {
+	pki := examplePKI()
+	v, err := mtls.NewValidator(mtls.Config{
+		TrustStore:           pki.TrustStorePEM(),
+		CRLs:                 pki.CRLsPEM(),
+		AllowedOrganizations: []string{"Acme"},
+		ClockSkew:            time.Minute,
+		Now:                  func() time.Time { return pki.At }, // a fixed clock for the example only
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	handler := func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		id, err := v.FromHTTPAPI(req)
+		switch {
+		case errors.Is(err, mtls.ErrUnavailable):
+			log.Printf("mtls: %v", err) // alert: every client is affected
+			return events.APIGatewayV2HTTPResponse{StatusCode: 503}, nil
+		case err != nil:
+			return events.APIGatewayV2HTTPResponse{StatusCode: 403}, nil // no reason for the client
+		}
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: "hello " + id.CommonName}, nil
+	}
+	// In main: lambda.Start(handler)
+
+	for _, c := range []struct {
+		name string
+		cert *testpeer.Cert
+	}{{"good", pki.Good}, {"revoked", pki.Revoked}, {"other org", pki.Other}, {"no certificate", nil}} {
+		var req events.APIGatewayV2HTTPRequest
+		if c.cert != nil {
+			req.RequestContext.Authentication.ClientCert.ClientCertPem = c.cert.PEMString()
+		}
+		resp, _ := handler(context.Background(), req)
+		fmt.Printf("%s: %d %q\n", c.name, resp.StatusCode, resp.Body)
+	}
+	// Output:
+	// good: 200 "hello client-good"
+	// revoked: 403 ""
+	// other org: 403 ""
+	// no certificate: 403 ""
+}
+
+// A REST API REQUEST authorizer that authenticates by client certificate
+// alone: Validator.Authorize is the whole handler.
+func ExampleValidator_Authorize() {
+	pki := examplePKI()
+	v, err := mtls.NewValidator(mtls.Config{
+		TrustStore:         pki.TrustStorePEM(),
+		CRLs:               pki.CRLsPEM(),
+		AllowedCommonNames: []string{"client-good", "client-other"},
+		Now:                func() time.Time { return pki.At },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// In main: lambda.Start(v.Authorize)
+
+	for _, cert := range []*testpeer.Cert{pki.Good, pki.Expired} {
+		req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
+			Type:      "REQUEST",
+			MethodArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/orders",
+		}
+		req.RequestContext.Identity.ClientCert.ClientCertPem = cert.PEMString()
+		resp, err := v.Authorize(context.Background(), req)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(resp.PrincipalID, resp.PolicyDocument.Statement[0].Effect, resp.Context["mtlsSubject"])
+	}
+	// Output:
+	// client-good Allow CN=client-good,OU=payments,O=Acme
+	// unauthenticated Deny <nil>
+}
+
+// A REQUEST authorizer that combines the client certificate with a second
+// check, here an API key header standing in for a JWT verified by the
+// authorizer package: both must pass.
+func ExampleValidator_FromRequestAuthorizer() {
+	pki := examplePKI()
+	v, err := mtls.NewValidator(mtls.Config{
+		TrustStore:      pki.TrustStorePEM(),
+		CRLs:            pki.CRLsPEM(),
+		AllowedDNSNames: []string{"good.client.example"},
+		Now:             func() time.Time { return pki.At },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	authorize := func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+		id, err := v.FromRequestAuthorizer(req)
+		if errors.Is(err, mtls.ErrUnavailable) {
+			return events.APIGatewayCustomAuthorizerResponse{}, err // 500, not cached
+		}
+		apiKey := ""
+		for k, val := range req.Headers { // REST keeps the client's header casing
+			if strings.EqualFold(k, "X-Api-Key") {
+				apiKey = val
+			}
+		}
+		if err != nil || apiKey != "k-123" {
+			return mtls.DenyPolicy(req.MethodArn, mtls.DeniedPrincipal), nil
+		}
+		ctxOut := id.AuthorizerContext()
+		ctxOut["apiKeyOwner"] = "team-a"
+		return mtls.AllowPolicy(req.MethodArn, id.Principal(), ctxOut), nil
+	}
+
+	for _, key := range []string{"k-123", "wrong"} {
+		req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
+			MethodArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/POST/orders",
+			Headers:   map[string]string{"X-Api-Key": key},
+		}
+		req.RequestContext.Identity.ClientCert.ClientCertPem = pki.Good.PEMString()
+		resp, _ := authorize(context.Background(), req)
+		fmt.Println(resp.PolicyDocument.Statement[0].Effect, resp.Context["apiKeyOwner"])
+	}
+	// Output:
+	// Allow team-a
+	// Deny <nil>
+}
+
+// Telling a revoked certificate apart, with its revocation time.
+func ExampleRevokedError() {
+	pki := examplePKI()
+	v, err := mtls.NewValidator(mtls.Config{
+		TrustStore: pki.TrustStorePEM(),
+		CRLs:       pki.CRLsPEM(),
+		AllowAny:   true,
+		Now:        func() time.Time { return pki.At },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = v.Validate(pki.UnderRevokedIntermediate.PEMString())
+	var revoked *mtls.RevokedError
+	if errors.As(err, &revoked) {
+		fmt.Println("revoked:", revoked.Subject, "CA:", revoked.CA, "at", revoked.RevokedAt.Format(time.RFC3339))
+	}
+	fmt.Println(errors.Is(err, mtls.ErrRejected))
+	// Output:
+	// revoked: CN=seclambda revoked intermediate,O=seclambda tests CA: true at 2025-06-01T10:00:00Z
+	// true
+}
+
+// CRLs fetched at run time: NewValidator does not call the loader, and
+// validation fails closed with ErrNoCRL until ReloadCRLs has succeeded.
+func ExampleValidator_ReloadCRLs() {
+	pki := examplePKI()
+	v, err := mtls.NewValidator(mtls.Config{
+		TrustStore: pki.TrustStorePEM(),
+		CRLLoader: func(ctx context.Context) ([][]byte, error) {
+			// For example: s3.GetObject of each CA's CRL.
+			return pki.CRLsPEM(), nil
+		},
+		AllowAny: true,
+		Now:      func() time.Time { return pki.At },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = v.Validate(pki.Good.PEMString())
+	fmt.Println(errors.Is(err, mtls.ErrNoCRL))
+	if err := v.ReloadCRLs(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+	id, err := v.Validate(pki.Good.PEMString())
+	fmt.Println(id.CommonName, err)
+	// Output:
+	// true
+	// client-good <nil>
+}
