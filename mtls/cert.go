@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 )
 
 // maxInput bounds the input of [Validator.Validate]: a client certificate is
@@ -28,8 +27,9 @@ const (
 // ignored. The DER is decoded into buf when it fits, so the result may alias
 // buf.
 //
-// It is the hot path of a cached validation, so it avoids encoding/pem (which
-// allocates the block and its headers) and decodes the base64 body in place.
+// It runs on every validation whose exact input is not cached, so it avoids
+// encoding/pem (which allocates the block and its headers) and works in stack
+// buffers.
 func decodeLeaf(s string, buf []byte) ([]byte, error) {
 	if isBlank(s) {
 		return nil, reject(ErrNoClientCert, "empty input", nil)
@@ -59,22 +59,20 @@ func decodeLeaf(s string, buf []byte) ([]byte, error) {
 	} else {
 		buf = buf[:n]
 	}
-	// The decoder only reads src, so viewing the string's bytes without a
-	// copy is safe; it skips '\r' and '\n' itself.
-	src := unsafe.Slice(unsafe.StringData(body), len(body))
+	// Copy the text into a stack buffer: the decoder wants bytes, and it
+	// skips '\r' and '\n' itself.
+	var scratch [2560]byte
+	src := append(scratch[:0], body...)
 	n, err := base64.StdEncoding.Decode(buf, src)
 	if err != nil {
 		// Some proxies fold PEM with spaces or tabs: drop them and retry.
-		stripped := strings.Map(func(r rune) rune {
-			if r == ' ' || r == '\t' {
-				return -1
+		src = src[:0]
+		for i := 0; i < len(body); i++ {
+			if c := body[i]; c != ' ' && c != '\t' {
+				src = append(src, c)
 			}
-			return r
-		}, body)
-		if len(stripped) == len(body) {
-			return nil, reject(ErrMalformed, "PEM body is not base64", nil)
 		}
-		if n, err = base64.StdEncoding.Decode(buf, []byte(stripped)); err != nil {
+		if n, err = base64.StdEncoding.Decode(buf, src); err != nil {
 			return nil, reject(ErrMalformed, "PEM body is not base64", nil)
 		}
 	}

@@ -100,9 +100,11 @@ type Config struct {
 	// allows every usage (RFC 5280, as crypto/x509 and openssl treat it).
 	ExtKeyUsages []x509.ExtKeyUsage
 
-	// ClockSkew is the tolerance applied to certificate validity and CRL
-	// NextUpdate: a certificate is accepted from NotBefore-ClockSkew to
-	// NotAfter+ClockSkew. Zero means none; negative is an error.
+	// ClockSkew is the tolerance applied to the client certificate's
+	// validity and to CRL NextUpdate: a certificate is accepted from
+	// NotBefore-ClockSkew to NotAfter+ClockSkew (its CAs are checked at the
+	// nearest instant of that range, without further skew). Zero means none;
+	// negative is an error.
 	ClockSkew time.Duration
 
 	// Now returns the current time; nil means time.Now. Tests inject a fixed
