@@ -2,6 +2,7 @@ package mtls
 
 import (
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -171,4 +172,76 @@ func FuzzParseCert(f *testing.F) {
 			t.Fatal("identity does not match the input")
 		}
 	})
+}
+
+func TestChainErrorMapping(t *testing.T) {
+	at := internalAt
+	future := &x509.Certificate{NotBefore: at.Add(time.Hour), NotAfter: at.Add(2 * time.Hour)}
+	past := &x509.Certificate{NotBefore: at.Add(-2 * time.Hour), NotAfter: at.Add(-time.Hour)}
+	leaf := &x509.Certificate{}
+	tests := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{name: "unknown authority", err: x509.UnknownAuthorityError{}, want: ErrUnknownCA},
+		{name: "CA not yet valid", err: x509.CertificateInvalidError{Cert: future, Reason: x509.Expired}, want: ErrNotYetValid},
+		{name: "CA expired", err: x509.CertificateInvalidError{Cert: past, Reason: x509.Expired}, want: ErrExpired},
+		{name: "wrong EKU", err: x509.CertificateInvalidError{Cert: leaf, Reason: x509.IncompatibleUsage}, want: ErrWrongEKU},
+		{name: "CA not authorized to sign", err: x509.CertificateInvalidError{Cert: leaf, Reason: x509.NotAuthorizedToSign}, want: ErrUnknownCA},
+		{name: "name constraints", err: x509.CertificateInvalidError{Cert: leaf, Reason: x509.CANotAuthorizedForThisName}, want: ErrUnknownCA},
+		{name: "critical extension", err: x509.UnhandledCriticalExtension{}, want: ErrMalformed},
+		{name: "anything else", err: errors.New("x509: something new"), want: ErrUnknownCA},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := chainError(leaf, at, tt.err)
+			if !errors.Is(err, tt.want) || !errors.Is(err, ErrRejected) {
+				t.Fatalf("chainError = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestExtKeyUsages(t *testing.T) {
+	p := pkiFor(t)
+	tests := []struct {
+		name      string
+		usages    []x509.ExtKeyUsage
+		good, srv error
+	}{
+		{name: "default clientAuth", good: nil, srv: ErrWrongEKU},
+		{name: "serverAuth", usages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, good: ErrWrongEKU, srv: nil},
+		{name: "either", usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageServerAuth}},
+		{name: "any", usages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := NewValidator(Config{TrustStore: p.TrustStorePEM(), CRLs: p.CRLsPEM(), AllowAny: true,
+				ExtKeyUsages: tt.usages, Now: func() time.Time { return p.At }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				cert *testpeer.Cert
+				want error
+			}{{p.Good, tt.good}, {p.ServerAuthOnly, tt.srv}} {
+				_, err := v.Validate(c.cert.PEMString())
+				if (c.want == nil) != (err == nil) || (c.want != nil && !errors.Is(err, c.want)) {
+					t.Fatalf("%s: error %v, want %v", c.cert.Cert.Subject.CommonName, err, c.want)
+				}
+			}
+		})
+	}
+}
+
+func TestRevocationPolicyString(t *testing.T) {
+	for p, want := range map[RevocationPolicy]string{
+		RevocationRequired: "RevocationRequired", RevocationIfAvailable: "RevocationIfAvailable",
+		InsecureNoRevocation: "InsecureNoRevocation", 7: "RevocationPolicy(invalid)",
+	} {
+		if got := p.String(); got != want {
+			t.Errorf("%d.String() = %q, want %q", int(p), got, want)
+		}
+	}
 }
