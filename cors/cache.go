@@ -52,13 +52,21 @@ func newDecisionCache() *decisionCache { return &decisionCache{seed: maphash.Mak
 func (c *decisionCache) slot(k *cacheKey) *atomic.Pointer[cacheEntry] {
 	const prime = 1099511628211
 	h := maphash.String(c.seed, k.origin)
-	h = h*prime ^ maphash.String(c.seed, k.method)
+	// Methods are short tokens; their length and first byte are enough to
+	// spread them over slots (the key comparison does the rest).
+	h ^= uint64(len(k.method))<<8 | uint64(firstByte(k.method))
 	if k.acrm != "" {
-		h = h*prime ^ maphash.String(c.seed, k.acrm)
 		h = h*prime ^ maphash.String(c.seed, k.acrh)
-		h = h*prime ^ uint64(len(k.acrpn))
+		h ^= uint64(len(k.acrm))<<8 | uint64(firstByte(k.acrm)) | uint64(len(k.acrpn))<<16
 	}
 	return &c.slots[h&(cacheSlots-1)]
+}
+
+func firstByte(s string) byte {
+	if s == "" {
+		return 0
+	}
+	return s[0]
 }
 
 // get returns the cached decision for k.

@@ -71,6 +71,13 @@ const errorBody = `{"message":"Internal Server Error"}`
 //     headers, and the browser would report a CORS failure instead of
 //     letting the page see a server error. The error text never reaches
 //     the client.
+//
+// Asking rs/cors means building an *http.Request and reading back an
+// http.Header; CORS does that with pooled values, and remembers up to 256
+// recent allowed decisions (not with AllowOriginFunc, whose answers may
+// change) so that repeated requests skip rs/cors altogether. The cache
+// holds only allowed answers, is bounded in size and key length, and a
+// flood of distinct requests can only evict entries, never grow it.
 type CORS struct {
 	rs          *rscors.Cors
 	allowNull   bool // "null" may go to rs/cors

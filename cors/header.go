@@ -144,10 +144,9 @@ func (d *decision) merge(single map[string]string, multi map[string][]string, to
 			delete(multi, k)
 		}
 	}
-	n := d.count()
 	if to&toSingle != 0 {
 		if single == nil {
-			single = make(map[string]string, n)
+			single = make(map[string]string, d.count())
 		}
 		vary := d.vary
 		if len(prev) > 0 {
@@ -179,6 +178,7 @@ func (d *decision) merge(single map[string]string, multi map[string][]string, to
 		}
 	}
 	if to&toMulti != 0 {
+		n := d.count()
 		if multi == nil {
 			multi = make(map[string][]string, n)
 		}

@@ -488,3 +488,59 @@ func TestHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrent runs allowed, refused and cache-evicting requests from
+// many goroutines at once (run it with -race); every answer must be the one
+// a lone request gets.
+func TestConcurrent(t *testing.T) {
+	o := fixtureOptions
+	o.AllowedOrigins = []string{"https://app.example.com", "https://*.preview.example.com"}
+	c := mustNew(t, o)
+	h := c.WrapHTTPAPI(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200}, nil
+	})
+	const workers, rounds = 8, 300
+	errs := make(chan string, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			defer func() { errs <- "" }()
+			for i := 0; i < rounds; i++ {
+				var origin string
+				allowed := true
+				switch i % 3 {
+				case 0:
+					origin = "https://app.example.com"
+				case 1:
+					origin = "https://pr-" + string(rune('a'+w)) + strings.Repeat("x", i%50) + ".preview.example.com"
+				default:
+					origin, allowed = "https://evil"+strings.Repeat("y", i%40)+".test", false
+				}
+				method, hs := "GET", actual(origin)
+				if i%2 == 1 {
+					method, hs = "OPTIONS", preflight(origin, "PUT", "content-type")
+				}
+				var e events.APIGatewayV2HTTPRequest
+				e.RequestContext.HTTP.Method = method
+				e.Headers = map[string]string{}
+				for _, kv := range hs {
+					e.Headers[strings.ToLower(kv.name)] = kv.value
+				}
+				resp, err := h(context.Background(), e)
+				got := resp.Headers["Access-Control-Allow-Origin"]
+				if err != nil || (allowed && got != origin) || (!allowed && got != "") {
+					errs <- origin + " got " + got
+					return
+				}
+				if allowed && method == "OPTIONS" && resp.Headers["Access-Control-Allow-Headers"] != "content-type" {
+					errs <- origin + " lost its preflight headers"
+					return
+				}
+			}
+		}()
+	}
+	for w := 0; w < workers; w++ {
+		if msg := <-errs; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
