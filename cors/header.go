@@ -119,7 +119,8 @@ func (d *decision) count() int {
 // that to asks for when nil, and returns them. Every Vary and
 // Access-Control-* header already there, in any letter case and in
 // either map, is removed first; the Vary values are kept (each distinct
-// value once) and d's Vary is appended to them.
+// value once) and d's Vary is appended to them unless one of them equals
+// it.
 func (d *decision) merge(single map[string]string, multi map[string][]string, to sink) (map[string]string, map[string][]string) {
 	// The handler's Vary values, each distinct value once.
 	var prevBuf [4]string
@@ -144,13 +145,18 @@ func (d *decision) merge(single map[string]string, multi map[string][]string, to
 			delete(multi, k)
 		}
 	}
+	// d's Vary goes last, once: a handler that already varies on exactly
+	// the same list needs nothing added.
+	if len(prev) > 0 && !slices.Contains(prev, d.vary) {
+		prev = append(prev, d.vary)
+	}
 	if to&toSingle != 0 {
 		if single == nil {
 			single = make(map[string]string, d.count())
 		}
 		vary := d.vary
 		if len(prev) > 0 {
-			vary = strings.Join(append(prev, d.vary), ", ")
+			vary = strings.Join(prev, ", ")
 		}
 		single[hVary] = vary
 		if d.allowOrigin != "" {
@@ -191,8 +197,7 @@ func (d *decision) merge(single map[string]string, multi map[string][]string, to
 			multi[k] = buf[i : i+1 : i+1]
 		}
 		if len(prev) > 0 {
-			vs := make([]string, 0, len(prev)+1)
-			multi[hVary] = append(append(vs, prev...), d.vary)
+			multi[hVary] = append(make([]string, 0, len(prev)), prev...)
 		} else {
 			put(hVary, d.vary)
 		}

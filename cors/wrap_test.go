@@ -544,3 +544,18 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestVaryNotRepeated checks that a handler's own Vary: Origin is not
+// repeated.
+func TestVaryNotRepeated(t *testing.T) {
+	c := mustNew(t, fixtureOptions)
+	resp, err := c.WrapHTTPAPI(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200, Headers: map[string]string{"vary": "Origin"}}, nil
+	})(context.Background(), httpAPIEvent(t, "GET", actual("https://app.example.com")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := resp.Headers["vary"]; ok || resp.Headers["Vary"] != "Origin" {
+		t.Errorf("Vary = %q (lowercase %q)", resp.Headers["Vary"], v)
+	}
+}
