@@ -33,8 +33,8 @@ const (
 const errorBody = `{"message":"Internal Server Error"}`
 
 // CORS applies one CORS policy to API Gateway and ALB events. Build it
-// with [New]; it is immutable and safe for concurrent use, so one value
-// serves every invocation.
+// with [New] (the zero value is not usable); it is immutable and safe for
+// concurrent use, so one value serves every invocation.
 //
 // For each request, CORS asks rs/cors (github.com/rs/cors v1.11) for its
 // decision, feeding it the request's method and CORS request headers, and
@@ -61,9 +61,10 @@ const errorBody = `{"message":"Internal Server Error"}`
 //     response, whatever its status. The wrapper owns the Access-Control-*
 //     response headers: any the handler set, in any letter case, are
 //     replaced or removed. Vary is extended, never replaced: the handler's
-//     values are kept (in one entry) and the wrapper's appended. Vary:
-//     Origin is sent for every request with an Origin, even a refused one
-//     and even with AllowedOrigins "*", because the answer depends on it.
+//     values are kept (in one entry) and the wrapper's appended unless the
+//     handler already sent exactly that value. Vary: Origin is sent for
+//     every request with an Origin, even a refused one and even with
+//     AllowedOrigins "*", because the answer depends on it.
 //   - A handler error for a request with an Origin becomes a 500 response
 //     with body {"message":"Internal Server Error"} and the CORS headers,
 //     and the error goes to [Options].OnHandlerError (or slog). Returning
