@@ -1,0 +1,101 @@
+// Command authorizer-cognito is a REST API TOKEN authorizer for Amazon
+// Cognito user pool tokens.
+//
+// It verifies the bearer token with authorizer.NewCognitoVerifier, requires
+// REQUIRED_GROUP, answers with a policy that allows every route in
+// API_ROUTES (so that API Gateway's cached policy stays right for all of the
+// principal's routes) and names the principal's usage-plan API key. A bad
+// or missing token gets 401, a valid token that breaks a rule an explicit
+// Deny (403), and a JWKS outage a 500: never an Allow.
+//
+// Environment: COGNITO_USER_POOL_ID, COGNITO_CLIENT_IDS, COGNITO_TOKEN_USE,
+// REQUIRED_GROUP, API_ROUTES, USAGE_KEY_BY_GROUP; see internal/authenv.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/seclambda/seclambda/authorizer"
+	"github.com/seclambda/seclambda/examples/internal/authenv"
+	"github.com/seclambda/seclambda/redact"
+)
+
+func main() {
+	log := redact.NewLogger(os.Stdout)
+	h, err := newHandler(authenv.Getenv(os.Getenv), log)
+	if err != nil {
+		// Lambda reports the failed init and retries it on the next
+		// invocation; nothing is allowed meanwhile.
+		log.Error("init failed", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
+
+type handler func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error)
+
+func newHandler(env authenv.Getenv, log *slog.Logger) (handler, error) {
+	cfg, err := env.Cognito()
+	if err != nil {
+		return nil, err
+	}
+	cfg.CacheSize = 1024 // warm invocations re-verify a repeated token in ~100 ns
+	routes, err := env.Routes()
+	if err != nil {
+		return nil, err
+	}
+	keys, err := env.UsageKeys()
+	if err != nil {
+		return nil, err
+	}
+	v, err := authorizer.NewCognitoVerifier(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts := []authorizer.Option{
+		authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) {
+			return routes, nil
+		}),
+	}
+	if len(keys) > 0 {
+		opts = append(opts, authorizer.WithUsageIdentifierKey(func(_ context.Context, c *authorizer.Claims) (string, error) {
+			for _, g := range c.Groups {
+				if k, ok := keys[g]; ok {
+					return k, nil
+				}
+			}
+			return "", fmt.Errorf("no usage plan for the principal's groups")
+		}))
+	}
+	a := authorizer.New(v, opts...)
+	return func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+		resp, err := a.Token(ctx, req)
+		// The log never sees the token: the request is not logged, and
+		// the authorizer's errors name claims, not values.
+		switch {
+		case errors.Is(err, authorizer.ErrUnauthorized):
+			log.InfoContext(ctx, "unauthorized", "reason", err)
+		case err != nil:
+			log.ErrorContext(ctx, "authorizer unavailable", "err", err)
+		default:
+			log.InfoContext(ctx, "decision", "principal", resp.PrincipalID, "effect", effect(resp))
+		}
+		return resp, err
+	}, nil
+}
+
+func effect(r events.APIGatewayCustomAuthorizerResponse) string {
+	for _, s := range r.PolicyDocument.Statement {
+		if s.Effect == "Deny" {
+			return "Deny"
+		}
+	}
+	return "Allow"
+}
