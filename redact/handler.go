@@ -114,17 +114,37 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	next := h.next(m, reqID)
 	sc := scrubber{cfg: h.cfg, m: m}
 	msg, changed := sc.str(r.Message)
-	var stack [16]slog.Attr
-	attrs := stack[:0]
+	// First pass: find the first attribute that changes, copying nothing.
+	first, i := -1, 0
+	var firstAttr slog.Attr
 	r.Attrs(func(a slog.Attr) bool {
-		a, ch := sc.attr(a)
-		changed = changed || ch
-		attrs = append(attrs, a)
+		if sc.attr(&a) {
+			first, firstAttr = i, a
+			return false
+		}
+		i++
 		return true
 	})
-	if !changed {
+	if !changed && first < 0 {
 		return next.Handle(ctx, r)
 	}
+	// Second pass: copy the record, scrubbing from the first change on, so
+	// that no value is rendered twice.
+	var stack [16]slog.Attr
+	attrs := stack[:0]
+	i = 0
+	r.Attrs(func(a slog.Attr) bool {
+		switch {
+		case first < 0 || i < first:
+		case i == first:
+			a = firstAttr
+		default:
+			sc.attr(&a)
+		}
+		attrs = append(attrs, a)
+		i++
+		return true
+	})
 	nr := slog.NewRecord(r.Time, r.Level, msg, r.PC)
 	nr.AddAttrs(attrs...)
 	return next.Handle(ctx, nr)
@@ -150,7 +170,8 @@ func (h *handler) next(m *matcher, reqID string) slog.Handler {
 	default:
 		attrs := make([]slog.Attr, len(h.attrs))
 		for i, a := range h.attrs {
-			attrs[i], _ = sc.attr(a)
+			attrs[i] = a
+			sc.attr(&attrs[i])
 		}
 		n = h.parent.next(m, reqID).WithAttrs(attrs)
 	}
@@ -170,7 +191,10 @@ func (sc scrubber) str(s string) (string, bool) {
 
 // sensitive reports whether key is one whose value is masked whole.
 func (sc scrubber) sensitive(key string) bool {
-	if len(key) == 0 || len(sc.cfg.keys) == 0 {
+	if len(key) < sc.cfg.minKeyLen || len(sc.cfg.keys) == 0 {
+		return false
+	}
+	if h := keyEnds(key); sc.cfg.keyBloom[h>>6]&(1<<(h&63)) == 0 {
 		return false
 	}
 	var buf [64]byte
@@ -178,16 +202,25 @@ func (sc scrubber) sensitive(key string) bool {
 	return ok
 }
 
-// attr returns a scrubbed, and whether it differs from a.
-func (sc scrubber) attr(a slog.Attr) (slog.Attr, bool) {
+// attr scrubs *a in place and reports whether it changed.
+func (sc scrubber) attr(a *slog.Attr) bool {
 	if sc.sensitive(a.Key) {
-		return slog.String(a.Key, sc.cfg.mask), true
+		*a = slog.String(a.Key, sc.cfg.mask)
+		return true
 	}
 	k, changed := sc.str(a.Key)
-	a.Key = k
-	v, ch := sc.value(a.Value)
-	a.Value = v
-	return a, changed || ch
+	if changed {
+		a.Key = k
+	}
+	switch a.Value.Kind() {
+	case slog.KindInt64, slog.KindUint64, slog.KindFloat64, slog.KindBool, slog.KindDuration, slog.KindTime:
+		return changed // cannot hold a secret
+	}
+	if v, ch := sc.value(a.Value); ch {
+		a.Value = v
+		return true
+	}
+	return changed
 }
 
 func (sc scrubber) value(v slog.Value) (slog.Value, bool) {
@@ -204,7 +237,8 @@ func (sc scrubber) value(v slog.Value) (slog.Value, bool) {
 		g := v.Group()
 		var out []slog.Attr
 		for i, a := range g {
-			na, ch := sc.attr(a)
+			na := a
+			ch := sc.attr(&na)
 			if ch && out == nil {
 				out = make([]slog.Attr, len(g))
 				copy(out, g[:i])

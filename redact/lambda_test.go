@@ -3,8 +3,10 @@ package redact_test
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seclambda/seclambda/internal/testpeer"
 )
@@ -24,7 +26,15 @@ func TestNewLoggerInLambda(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The emulator relays the function's output asynchronously: wait until
+	// it has relayed the end of the second invocation.
 	out := fn.Output()
+	for deadline := time.Now().Add(10 * time.Second); strings.Count(out, "END RequestId") < 2; out = fn.Output() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the function's output is incomplete:\n%s", out)
+		}
+		runtime.Gosched()
+	}
 	if strings.Contains(out, secret) {
 		t.Fatalf("the function's output leaks the secret:\n%s", out)
 	}

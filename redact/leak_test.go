@@ -55,7 +55,7 @@ var leakPositions = []struct {
 	}},
 	{"WithAttrs", func(l *slog.Logger, s string) { l.With("v", s).Info("m") }},
 	{"WithGroup and WithAttrs", func(l *slog.Logger, s string) { l.WithGroup("g").With("v", s).WithGroup("h").Info("m", "w", s) }},
-	{"group name", func(l *slog.Logger, s string) { l.WithGroup("g" + s).Info("m", "v", 1) }},
+	{"group name", func(l *slog.Logger, s string) { l.WithGroup("g"+s).Info("m", "v", 1) }},
 	{"error chain", func(l *slog.Logger, s string) {
 		l.Error("m", "err", fmt.Errorf("outer: %w", fmt.Errorf("mid: %w", errors.New("bad "+s))))
 	}},

@@ -44,8 +44,8 @@ type bucket struct {
 type span struct{ start, end int }
 
 func load32[T ~string | ~[]byte](s T, i int) uint32 {
-	_ = s[i+3]
-	return uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
+	b := s[i : i+4]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
 }
 
 func filterIndex(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - filterBits) }
@@ -192,10 +192,38 @@ func hasPrefix[T, P ~string | ~[]byte](s T, p P) bool {
 	return true
 }
 
+// clean reports whether s certainly holds nothing to mask: no position of s
+// passes the filter, and s is too short to hold an AWS secret key. It is the
+// fast path for the short, clean strings that make up most log records.
+func clean[T ~string | ~[]byte](m *matcher, s T, det Detector) bool {
+	if det&DetectAWSSecretKey != 0 && len(s) >= 40 {
+		return false
+	}
+	f := &m.filter
+	bit := func(h uint32) uint64 { return f[h>>6] >> (h & 63) }
+	// Four positions per 8-byte load.
+	for ; len(s) >= 8; s = s[4:] {
+		b := s[:8]
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if (bit(filterIndex(uint32(w)))|bit(filterIndex(uint32(w>>8)))|
+			bit(filterIndex(uint32(w>>16)))|bit(filterIndex(uint32(w>>24))))&1 != 0 {
+			return false
+		}
+	}
+	for ; len(s) >= 4; s = s[1:] {
+		h := filterIndex(uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24)
+		if m.filter[h>>6]&(1<<(h&63)) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // scrubString masks the ranges that scan finds in s. It returns s itself and
 // false when there is nothing to mask.
 func (m *matcher) scrubString(s, mask string, det Detector) (string, bool) {
-	if len(s) < MinSecretLen {
+	if len(s) < MinSecretLen || clean(m, s, det) {
 		return s, false
 	}
 	var buf [8]span
@@ -218,7 +246,7 @@ func (m *matcher) scrubString(s, mask string, det Detector) (string, bool) {
 // scrubBytes is scrubString for a byte slice; it returns a new slice when
 // something was masked, and b itself otherwise.
 func (m *matcher) scrubBytes(b []byte, mask string, det Detector) ([]byte, bool) {
-	if len(b) < MinSecretLen {
+	if len(b) < MinSecretLen || clean(m, b, det) {
 		return b, false
 	}
 	var buf [8]span

@@ -23,7 +23,9 @@ type config struct {
 	reg       *Registry
 	mask      string
 	keys      map[string]struct{} // normalised by normKey
+	minKeyLen int                 // shortest key in keys, in bytes
 	maxKeyLen int                 // longest key in keys, in bytes
+	keyBloom  [16]uint64          // the keyEnds bit of every key
 	det       Detector
 	requestID bool
 	jsonMode  bool // next is a *slog.JSONHandler: render values as it does
@@ -51,7 +53,12 @@ func newConfig(o options) *config {
 			continue
 		}
 		c.keys[n] = struct{}{}
+		if c.minKeyLen == 0 || len(n) < c.minKeyLen {
+			c.minKeyLen = len(n)
+		}
 		c.maxKeyLen = max(c.maxKeyLen, len(n))
+		h := keyEnds(n)
+		c.keyBloom[h>>6] |= 1 << (h & 63)
 	}
 	return c
 }

@@ -156,6 +156,8 @@ func appendForms(pats []string, v string) []string {
 	add(unquote(strconv.Quote(v)))
 	add(unquote(strconv.QuoteToASCII(v)))
 	add(url.QueryEscape(v))
+	add(base64.StdEncoding.EncodeToString([]byte(v)))
+	add(base64.URLEncoding.EncodeToString([]byte(v)))
 	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
 		add(enc.EncodeToString([]byte(v)))
 		// The value at byte offset 0, 2 or 1 of a 3-byte group: encode

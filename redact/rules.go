@@ -63,6 +63,29 @@ func normKey(dst []byte, k string) []byte {
 	return dst
 }
 
+// keyEnds returns a hash of the first and last characters of k as normKey
+// would normalise it: a constant-time filter in front of the key map.
+func keyEnds(k string) uint32 {
+	sep := func(c byte) bool { return c == '-' || c == '_' || c == '.' || c == ' ' }
+	i, j := 0, len(k)-1
+	for i < len(k) && sep(k[i]) {
+		i++
+	}
+	for j > i && sep(k[j]) {
+		j--
+	}
+	if i >= len(k) {
+		return 0
+	}
+	lower := func(c byte) uint32 {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		return uint32(c)
+	}
+	return (lower(k[i])<<8 | lower(k[j])) * 0x9E3779B1 >> 22
+}
+
 // trigger is a 4-byte sequence at which a detector starts looking.
 type trigger struct {
 	gram string

@@ -1,0 +1,91 @@
+package redact_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"log/slog"
+	"os"
+
+	"github.com/seclambda/seclambda/redact"
+)
+
+// dropTime removes the timestamp so that the examples' output is stable.
+func dropTime(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey {
+		return slog.Attr{}
+	}
+	return a
+}
+
+// Wiring with a registry: secenv registers every value it decrypts in
+// redact.Default(), and every logger built on it masks them, including values
+// registered after the logger was built. Here a private registry stands in
+// for Default.
+func ExampleNewHandler() {
+	reg := redact.NewRegistry()
+	logger := slog.New(redact.NewHandler(
+		slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: dropTime}),
+		redact.WithRegistry(reg), // omit to use redact.Default(), which secenv fills
+	))
+
+	dbPassword := "correct-horse-battery" // as secenv would have decrypted it
+	if err := reg.Add(dbPassword); err != nil {
+		fmt.Println(err)
+	}
+
+	logger.Info("connecting", "dsn", "postgres://app:"+dbPassword+"@db:5432/app")
+	logger.Error("connect failed", "err", fmt.Errorf("auth: password %q rejected", dbPassword))
+	logger.Info("request", "authorization", "Basic YXBwOnB3", "auth", "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")
+	// Output:
+	// {"level":"INFO","msg":"connecting","dsn":"postgres://app:[REDACTED]@db:5432/app"}
+	// {"level":"ERROR","msg":"connect failed","err":"auth: password \"[REDACTED]\" rejected"}
+	// {"level":"INFO","msg":"request","authorization":"[REDACTED]","auth":"Bearer [REDACTED]"}
+}
+
+// Wrapping the standard log package: everything written through log.Printf
+// and friends is scrubbed on its way to stderr.
+func ExampleNewWriter() {
+	reg := redact.NewRegistry()
+	_ = reg.Add("s3cr3t-api-key")
+
+	w := redact.NewWriter(os.Stdout, redact.WithRegistry(reg))
+	defer w.Close() // passes on a held-back tail, if any
+
+	log.SetFlags(0)
+	log.SetOutput(w) // in a function: redact.NewWriter(os.Stderr)
+	defer log.SetOutput(os.Stderr)
+
+	log.Printf("calling partner API with key %s", "s3cr3t-api-key")
+	log.Printf("using AWS key %s", "AKIAIOSFODNN7EXAMPLE")
+	// Output:
+	// calling partner API with key [REDACTED]
+	// using AWS key [REDACTED]
+}
+
+// A Lambda function logs through NewLogger: JSON when the function's log
+// format is JSON, the level from its log-level setting, and the request ID of
+// each invocation.
+func ExampleNewLogger() {
+	logger := redact.NewLogger(os.Stdout)
+	slog.SetDefault(logger)
+
+	handler := func(ctx context.Context, name string) (string, error) {
+		// lambda.Start passes a context that carries the request ID.
+		slog.InfoContext(ctx, "greeting", "name", name)
+		return "hello " + name, nil
+	}
+	_ = handler // lambda.Start(handler)
+}
+
+// Registry.Scrub masks registered secrets in any string, also in the forms
+// that encoders give them.
+func ExampleRegistry_Scrub() {
+	reg := redact.NewRegistry()
+	err := reg.Add("hunter22", "abc") // "abc" is too short to register
+	fmt.Println(err)
+	fmt.Println(reg.Scrub(`pw=hunter22 json="hunter22" b64=aHVudGVyMjI=`))
+	// Output:
+	// redact: secret shorter than 4 bytes is not registered (1 value(s))
+	// pw=[REDACTED] json="[REDACTED]" b64=[REDACTED]
+}
