@@ -32,13 +32,15 @@ func BenchmarkPieces(b *testing.B) {
 	b.Run("attr", func(b *testing.B) {
 		a := slog.String("request_id", "c0a8012e-1f2b-4c3d-9e8f-a1b2c3d4e5f6")
 		for b.Loop() {
-			x := a; sc.attr(&x)
+			x := a
+			sc.attr(&x)
 		}
 	})
 	b.Run("attr int", func(b *testing.B) {
 		a := slog.Int("status", 200)
 		for b.Loop() {
-			x := a; sc.attr(&x)
+			x := a
+			sc.attr(&x)
 		}
 	})
 }
