@@ -118,7 +118,7 @@ func TestUnderRIE(t *testing.T) {
 			}
 		})
 	}
-	out := fn.Output()
+	out := fn.Stop()
 	for _, tok := range []string{alice.AccessToken, bob.AccessToken, alice.IDToken, aliceOther.AccessToken} {
 		sig := tok[strings.LastIndex(tok, ".")+1:]
 		if strings.Contains(out, sig) {

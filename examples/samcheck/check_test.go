@@ -50,8 +50,8 @@ func TestSeededViolations(t *testing.T) {
 		},
 		{
 			name:     "s3 wildcard action",
-			edits:    []edit{{"Action: s3:GetObject\n                Resource: !Sub arn:${AWS::Partition}:s3:::${CRLBucket}", "Action: s3:*\n                Resource: !Sub arn:${AWS::Partition}:s3:::${CRLBucket}"}},
-			resource: "AuthorizerMtlsRole", rule: "wildcard-action",
+			edits:    []edit{{"Action: s3:GetObject\n                Resource: !Sub arn:${AWS::Partition}:s3:::${ArtifactBucket}", "Action: s3:*\n                Resource: !Sub arn:${AWS::Partition}:s3:::${ArtifactBucket}"}},
+			resource: "CloudFormationExecutionRole", rule: "wildcard-action",
 		},
 		{
 			name:     "wildcard action in a key policy",

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -115,3 +116,29 @@ func (f *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // Output returns everything the emulator and the function have written to
 // stdout and stderr so far: the function's logs.
 func (f *Function) Output() string { return f.p.out.String() }
+
+// WaitForOutput waits until the output contains substr, or timeout passes,
+// and returns the output. The function's log lines reach the emulator, and
+// then this buffer, asynchronously: a test that reads them right after an
+// invocation, especially one whose init failed, must wait for them.
+func (f *Function) WaitForOutput(substr string, timeout time.Duration) (string, bool) {
+	deadline := time.Now().Add(timeout)
+	for {
+		out := f.p.out.String()
+		if strings.Contains(out, substr) {
+			return out, true
+		}
+		if time.Now().After(deadline) {
+			return out, false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Stop stops the emulator and the function, and returns everything they
+// wrote: the complete logs, for checks that must see every line, such as
+// leak checks. Stopping twice is harmless.
+func (f *Function) Stop() string {
+	f.p.stop()
+	return f.p.out.String()
+}

@@ -1,0 +1,86 @@
+// Command api is the notes API of the examples: an HTTP API (payload 2.0)
+// function behind a JWT authorizer, with create, list, get and delete routes
+// scoped to the caller.
+//
+// It shows the whole library at work:
+//
+//   - secenv loads its configuration from environment variables: the
+//     KMS-encrypted SIGNING_KEY (decrypted with the encryption context
+//     LambdaFunctionName=<this function>, and only under the pinned
+//     KMS_KEY_ARN) and the Secrets Manager secret UPSTREAM_SECRET_ARN;
+//   - every decrypted value is registered with redact.Default(), and the
+//     function logs through redact.NewLogger, so no decrypted value reaches
+//     CloudWatch, even by mistake;
+//   - cors.WrapHTTPAPI puts the CORS headers on every response, errors
+//     included;
+//   - authorizer.ClaimsFromRequest reads the caller from the JWT
+//     authorizer's claims, and a request without them is refused.
+//
+// Notes live in a Store; the default is in memory, one per execution
+// environment, which is enough for the demo. Replace it with DynamoDB (and
+// add the table's actions to ApiRole) for real use.
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/seclambda/seclambda/cors"
+	"github.com/seclambda/seclambda/redact"
+	"github.com/seclambda/seclambda/secenv"
+)
+
+func main() {
+	log := redact.NewLogger(os.Stdout)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	cfg, err := loadConfig(ctx, os.LookupEnv)
+	cancel()
+	if err != nil {
+		// Lambda reports the failed init and retries it on the next
+		// invocation. The error names variables, never values.
+		log.Error("init failed", "err", err)
+		os.Exit(1)
+	}
+	// Secrets print as [REDACTED]; the log shows that config loaded.
+	log.Info("config loaded", "config", cfg)
+
+	c, err := cors.New(cors.Options{
+		AllowedOrigins: []string{cfg.AllowedOrigin},
+		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodDelete},
+		AllowedHeaders: []string{"Authorization", "Content-Type"},
+		ExposedHeaders: []string{"ETag"},
+		MaxAge:         600,
+	})
+	if err != nil {
+		log.Error("init failed", "err", err)
+		os.Exit(1)
+	}
+	api := &notesAPI{cfg: cfg, store: newMemStore(), log: log, client: &http.Client{Timeout: 2 * time.Second}}
+	lambda.Start(c.WrapHTTPAPI(api.handle))
+}
+
+// config is the function's configuration, all of it from the environment.
+type config struct {
+	AllowedOrigin string        `env:"ALLOWED_ORIGIN,required"`
+	SigningKey    secenv.Secret `env:"SIGNING_KEY,kms,required"`
+	Upstream      secenv.Secret `env:"UPSTREAM_SECRET_ARN,secret,required"`
+	// UpstreamURL, when set, receives a notification for each new note,
+	// authenticated with the Upstream credential.
+	UpstreamURL string `env:"UPSTREAM_URL"`
+}
+
+// loadConfig reads KMS_KEY_ARN first, so that SIGNING_KEY decrypts only
+// under that key.
+func loadConfig(ctx context.Context, lookup func(string) (string, bool)) (config, error) {
+	opts := []secenv.Option{secenv.WithLookup(lookup)}
+	if key, ok := lookup("KMS_KEY_ARN"); ok && key != "" {
+		opts = append(opts, secenv.WithKMSKeyID(key))
+	}
+	var cfg config
+	err := secenv.Load(ctx, &cfg, opts...)
+	return cfg, err
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/seclambda/seclambda/internal/testpeer"
+)
+
+func TestMain(m *testing.M) { testpeer.Main(m) }
+
+const (
+	functionName = "notes-api"
+	origin       = "https://app.example.com"
+	signingKey   = "signing-key-4c8f0e2a9b7d6e5f"
+	upstreamCred = "upstream-credential-9f8e7d6c5b4a"
+)
+
+// env starts the peers and returns the function's environment: the
+// signing key encrypted in local-kms under the function's encryption
+// context, and the upstream credential in Secrets Manager.
+func env(t *testing.T, upstream string) (map[string]string, string) {
+	t.Helper()
+	k := testpeer.StartKMS(t)
+	keyID, keyARN := k.CreateKey(t)
+	ciphertext := k.Encrypt(t, keyID, []byte(signingKey), map[string]string{"LambdaFunctionName": functionName})
+	sm := testpeer.StartSecretsManager(t)
+	secretARN, _ := sm.PutString("notes/upstream", upstreamCred)
+	return map[string]string{
+		"AWS_LAMBDA_FUNCTION_NAME":         functionName,
+		"AWS_LAMBDA_LOG_FORMAT":            "JSON",
+		"AWS_REGION":                       testpeer.KMSRegion,
+		"AWS_ACCESS_KEY_ID":                "AKIDEXAMPLE",
+		"AWS_SECRET_ACCESS_KEY":            "example-secret-access-key",
+		"AWS_ENDPOINT_URL_KMS":             k.Endpoint,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER": sm.URL,
+		"ALLOWED_ORIGIN":                   origin,
+		"SIGNING_KEY":                      ciphertext,
+		"KMS_KEY_ARN":                      keyARN,
+		"UPSTREAM_SECRET_ARN":              secretARN,
+		"UPSTREAM_URL":                     upstream,
+	}, ciphertext
+}
+
+// upstream records the Authorization header of each notification.
+type upstream struct {
+	mu    sync.Mutex
+	auths []string
+}
+
+func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	u.mu.Lock()
+	u.auths = append(u.auths, r.Header.Get("Authorization"))
+	u.mu.Unlock()
+	w.WriteHeader(http.StatusAccepted)
+}
+
+func request(method, route, path, sub, body string, headers map[string]string) events.APIGatewayV2HTTPRequest {
+	req := events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: route, RawPath: path, Body: body,
+		Headers: map[string]string{"origin": origin, "content-type": "application/json"},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RequestID: "JKJaXmPLvHcESHA=", Stage: "$default",
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: path},
+		},
+	}
+	for k, v := range headers {
+		req.Headers[k] = v
+	}
+	if id, ok := strings.CutPrefix(route, method+" /notes/"); ok && id == "{id}" {
+		req.PathParameters = map[string]string{"id": path[len("/notes/"):]}
+	}
+	if sub != "" {
+		req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+				Claims: map[string]string{
+					"sub": sub, "username": "alice", "token_use": "access",
+					"iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123",
+				},
+				Scopes: []string{"aws.cognito.signin.user.admin"},
+			},
+		}
+	}
+	return req
+}
+
+func invoke(t *testing.T, fn *testpeer.Function, req events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	event, _ := json.Marshal(req)
+	raw, err := fn.Invoke(ctx, event)
+	if err != nil {
+		t.Fatalf("invoke: %v\n%s", err, fn.Output())
+	}
+	var resp events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(raw, &resp); err != nil || resp.StatusCode == 0 {
+		t.Fatalf("response %s: %v\n%s", raw, err, fn.Output())
+	}
+	return resp
+}
+
+// TestUnderRIE builds the function and runs the notes routes under
+// aws-lambda-rie, with its secrets in local-kms and Secrets Manager.
+func TestUnderRIE(t *testing.T) {
+	up := &upstream{}
+	upSrv := httptest.NewServer(up)
+	defer upSrv.Close()
+	vars, ciphertext := env(t, upSrv.URL)
+	fn := testpeer.StartFunction(t, testpeer.BuildFunction(t, ".", "."), vars)
+
+	const alice, bob = "4f2b6c1e-0000-4000-8000-00000000a11c", "4f2b6c1e-0000-4000-8000-000000000b0b"
+	created := invoke(t, fn, request("POST", "POST /notes", "/notes", alice, `{"text":"buy milk"}`, nil))
+	if created.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s\n%s", created.StatusCode, created.Body, fn.Output())
+	}
+	var note Note
+	if err := json.Unmarshal([]byte(created.Body), &note); err != nil || note.ID == "" || note.ETag == "" {
+		t.Fatalf("created note %s: %v", created.Body, err)
+	}
+
+	tests := []struct {
+		name       string
+		req        events.APIGatewayV2HTTPRequest
+		wantStatus int
+		wantBody   string // a substring of the body
+	}{
+		{name: "list own notes", req: request("GET", "GET /notes", "/notes", alice, "", nil), wantStatus: 200, wantBody: "buy milk"},
+		{name: "get own note", req: request("GET", "GET /notes/{id}", "/notes/"+note.ID, alice, "", nil), wantStatus: 200, wantBody: note.ETag},
+		{name: "other caller sees nothing", req: request("GET", "GET /notes", "/notes", bob, "", nil), wantStatus: 200, wantBody: `"notes":[]`},
+		{name: "other caller cannot get", req: request("GET", "GET /notes/{id}", "/notes/"+note.ID, bob, "", nil), wantStatus: 404},
+		{name: "other caller cannot delete", req: request("DELETE", "DELETE /notes/{id}", "/notes/"+note.ID, bob, "", nil), wantStatus: 404},
+		{name: "no claims", req: request("GET", "GET /notes", "/notes", "", "", nil), wantStatus: 401},
+		{name: "bad body", req: request("POST", "POST /notes", "/notes", alice, `{"text":1}`, nil), wantStatus: 400},
+		{name: "unknown field", req: request("POST", "POST /notes", "/notes", alice, `{"text":"x","owner":"bob"}`, nil), wantStatus: 400},
+		{
+			name:       "preflight",
+			req:        request("OPTIONS", "OPTIONS /{proxy+}", "/notes", "", "", map[string]string{"access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type"}),
+			wantStatus: 204,
+		},
+		{name: "delete own note", req: request("DELETE", "DELETE /notes/{id}", "/notes/"+note.ID, alice, "", nil), wantStatus: 204},
+		{name: "deleted", req: request("GET", "GET /notes/{id}", "/notes/"+note.ID, alice, "", nil), wantStatus: 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := invoke(t, fn, tt.req)
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status = %d, want %d: %s", resp.StatusCode, tt.wantStatus, resp.Body)
+			}
+			if !strings.Contains(resp.Body, tt.wantBody) {
+				t.Errorf("body %s does not contain %s", resp.Body, tt.wantBody)
+			}
+			// Every answer, errors included, carries CORS headers.
+			if got := resp.Headers["Access-Control-Allow-Origin"]; got != origin {
+				t.Errorf("Access-Control-Allow-Origin = %q on %d, want %q", got, resp.StatusCode, origin)
+			}
+		})
+	}
+
+	up.mu.Lock()
+	auths := append([]string(nil), up.auths...)
+	up.mu.Unlock()
+	if len(auths) != 1 || auths[0] != "Bearer "+upstreamCred {
+		t.Errorf("upstream saw %d notification(s); want one with the Secrets Manager credential", len(auths))
+	}
+
+	out := fn.Stop()
+	if !strings.Contains(out, `"message":"config loaded"`) || !strings.Contains(out, "[REDACTED]") {
+		t.Errorf("the config log line is missing or unmasked:\n%s", out)
+	}
+	assertNoLeak(t, out, ciphertext)
+}
+
+// assertNoLeak fails if any decrypted value, in any of the forms it could
+// be logged in, appears in the function's output.
+func assertNoLeak(t *testing.T, out, ciphertext string) {
+	t.Helper()
+	for _, secret := range []string{signingKey, upstreamCred} {
+		for _, form := range []string{
+			secret,
+			base64.StdEncoding.EncodeToString([]byte(secret)),
+			url.QueryEscape(secret),
+			fmt.Sprintf("%q", secret),
+		} {
+			if strings.Contains(out, form) {
+				t.Fatalf("a decrypted value reached the function's output:\n%s", out)
+			}
+		}
+	}
+	if strings.Contains(out, ciphertext) {
+		t.Fatalf("the ciphertext reached the function's output")
+	}
+}
+
+// TestInitFailsClosed runs the function with config that must not load: it
+// fails its init, naming the variable and never the value.
+func TestInitFailsClosed(t *testing.T) {
+	vars, ciphertext := env(t, "")
+	tests := []struct {
+		name    string
+		change  map[string]string
+		wantVar string
+	}{
+		{name: "wrong function name", change: map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "another-function"}, wantVar: "SIGNING_KEY"},
+		{name: "not a ciphertext", change: map[string]string{"SIGNING_KEY": "bm90LWEtY2lwaGVydGV4dA=="}, wantVar: "SIGNING_KEY"},
+		{name: "unknown secret", change: map[string]string{"UPSTREAM_SECRET_ARN": "notes/missing"}, wantVar: "UPSTREAM_SECRET_ARN"},
+		{name: "missing origin", change: map[string]string{"ALLOWED_ORIGIN": ""}, wantVar: "ALLOWED_ORIGIN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range vars {
+				env[k] = v
+			}
+			for k, v := range tt.change {
+				env[k] = v
+			}
+			fn := testpeer.StartFunction(t, testpeer.BuildFunction(t, ".", "."), env)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			event, _ := json.Marshal(request("GET", "GET /notes", "/notes", "someone", "", nil))
+			raw, _ := fn.Invoke(ctx, event)
+			if strings.Contains(string(raw), `"statusCode":200`) {
+				t.Fatalf("function served a request with bad config: %s", raw)
+			}
+			out, _ := fn.WaitForOutput(tt.wantVar, 5*time.Second)
+			if !strings.Contains(out, "init failed") || !strings.Contains(out, tt.wantVar) {
+				t.Fatalf("init error does not name %s:\n%s", tt.wantVar, out)
+			}
+			assertNoLeak(t, out, ciphertext)
+		})
+	}
+}

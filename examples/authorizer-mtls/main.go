@@ -1,0 +1,205 @@
+// Command authorizer-mtls is a REST API REQUEST authorizer for the mTLS
+// custom domain. It requires two proofs and maps both to one principal:
+//
+//   - the client certificate that API Gateway's mutual TLS accepted, checked
+//     again by mtls against the trust store, the CAs' current CRLs (which
+//     API Gateway does not check) and the clientAuth usage;
+//   - a Cognito access token in the Authorization header, checked by
+//     authorizer, whose username must equal the certificate's common name,
+//     so that a stolen token is useless without the user's device and a
+//     device certificate is useless without its user's sign-in.
+//
+// A bad certificate gets an explicit Deny (403), a bad or missing token 401,
+// and missing or stale CRLs a 500: never an Allow. The policy allows every
+// route in API_ROUTES; the template keeps authorizer caching off for this
+// authorizer, because a cached policy would be reused for another
+// certificate presented with the same token.
+//
+// Environment: TRUSTSTORE_FILE (PEM bundle shipped with the function,
+// truststore.pem by default), CRL_URL (https; fetched at cold start and
+// every CRL_REFRESH, 5m by default), and the Cognito settings of
+// internal/authenv.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/seclambda/seclambda/authorizer"
+	"github.com/seclambda/seclambda/examples/internal/authenv"
+	"github.com/seclambda/seclambda/mtls"
+	"github.com/seclambda/seclambda/redact"
+)
+
+func main() {
+	log := redact.NewLogger(os.Stdout)
+	h, err := newHandler(authenv.Getenv(os.Getenv), log, http.DefaultClient)
+	if err != nil {
+		log.Error("init failed", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(h.authorize)
+}
+
+type handler struct {
+	certs   *mtls.Validator
+	authz   *authorizer.Authorizer
+	log     *slog.Logger
+	refresh time.Duration
+
+	mu     sync.Mutex
+	loaded time.Time // when the CRLs were last reloaded successfully
+}
+
+// identityKey carries the validated certificate from the certificate check
+// to the token rule.
+type identityKey struct{}
+
+// maxCRL bounds the CRL download.
+const maxCRL = 4 << 20
+
+func newHandler(env authenv.Getenv, log *slog.Logger, client *http.Client) (*handler, error) {
+	cfg, err := env.Cognito()
+	if err != nil {
+		return nil, err
+	}
+	routes, err := env.Routes()
+	if err != nil {
+		return nil, err
+	}
+	store := env("TRUSTSTORE_FILE")
+	if store == "" {
+		store = "truststore.pem"
+	}
+	if !filepath.IsAbs(store) {
+		// Relative to the function's package, /var/task in Lambda.
+		store = filepath.Join(env("LAMBDA_TASK_ROOT"), store)
+	}
+	pem, err := os.ReadFile(store)
+	if err != nil {
+		return nil, fmt.Errorf("TRUSTSTORE_FILE: %w", err)
+	}
+	rawURL, err := env.Required("CRL_URL")
+	if err != nil {
+		return nil, err
+	}
+	crlURL, err := authenv.LoopbackOrHTTPS("CRL_URL", rawURL)
+	if err != nil {
+		return nil, err
+	}
+	refresh := 5 * time.Minute
+	if v := env("CRL_REFRESH"); v != "" {
+		if refresh, err = time.ParseDuration(v); err != nil || refresh <= 0 {
+			return nil, errors.New("CRL_REFRESH must be a positive duration such as 5m")
+		}
+	}
+	certs, err := mtls.NewValidator(mtls.Config{
+		TrustStore: pem,
+		CRLLoader:  func(ctx context.Context) ([][]byte, error) { return fetchCRLs(ctx, client, crlURL.String()) },
+		// The binding to the token's username below is the allow-list:
+		// any certificate of the trust store's CAs, for its own user.
+		AllowAny: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("TRUSTSTORE_FILE: %w", err)
+	}
+	v, err := authorizer.NewCognitoVerifier(cfg)
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{certs: certs, log: log, refresh: refresh}
+	h.authz = authorizer.New(v,
+		authorizer.WithTokenHeader("Authorization"),
+		authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) { return routes, nil }),
+		authorizer.WithRule(func(ctx context.Context, c *authorizer.Claims) error {
+			id, _ := ctx.Value(identityKey{}).(*mtls.Identity)
+			if id == nil || c.Username == "" || !strings.EqualFold(id.CommonName, c.Username) {
+				return errors.New("certificate common name does not match the token's username")
+			}
+			return nil
+		}),
+		authorizer.WithContext(func(ctx context.Context, _ *authorizer.Claims) (map[string]any, error) {
+			if id, _ := ctx.Value(identityKey{}).(*mtls.Identity); id != nil {
+				return id.AuthorizerContext(), nil
+			}
+			return nil, errors.New("no certificate identity")
+		}),
+	)
+	return h, nil
+}
+
+func (h *handler) authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	h.reloadCRLs(ctx)
+	id, err := h.certs.FromRequestAuthorizer(req)
+	switch {
+	case errors.Is(err, mtls.ErrUnavailable):
+		h.log.ErrorContext(ctx, "revocation data unavailable", "err", err)
+		return events.APIGatewayCustomAuthorizerResponse{}, errors.New("revocation data unavailable")
+	case err != nil:
+		h.log.InfoContext(ctx, "certificate rejected", "err", err)
+		return mtls.DenyPolicy(req.MethodArn, mtls.DeniedPrincipal), nil
+	}
+	resp, err := h.authz.Request(context.WithValue(ctx, identityKey{}, id), req)
+	switch {
+	case errors.Is(err, authorizer.ErrUnauthorized):
+		h.log.InfoContext(ctx, "unauthorized", "reason", err, "certificate", id.FingerprintSHA256)
+	case err != nil:
+		h.log.ErrorContext(ctx, "authorizer unavailable", "err", err)
+	default:
+		h.log.InfoContext(ctx, "decision", "principal", resp.PrincipalID, "certificate", id.FingerprintSHA256)
+	}
+	return resp, err
+}
+
+// reloadCRLs fetches the CRLs at cold start and then every refresh. A failed
+// fetch keeps the CRLs already loaded; once they are stale, or if none ever
+// loaded, validation fails closed.
+func (h *handler) reloadCRLs(ctx context.Context) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.loaded.IsZero() && time.Since(h.loaded) < h.refresh {
+		return
+	}
+	if err := h.certs.ReloadCRLs(ctx); err != nil {
+		h.log.WarnContext(ctx, "CRL reload failed", "err", err)
+		return
+	}
+	h.loaded = time.Now()
+}
+
+func fetchCRLs(ctx context.Context, client *http.Client, url string) ([][]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("CRL_URL: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("CRL_URL: %s", resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxCRL+1))
+	if err != nil {
+		return nil, fmt.Errorf("CRL_URL: %w", err)
+	}
+	if len(body) > maxCRL {
+		return nil, errors.New("CRL_URL: response larger than 4 MiB")
+	}
+	return [][]byte{body}, nil
+}
