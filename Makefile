@@ -16,8 +16,9 @@ BIN := $(CURDIR)/.bin
 export SECLAMBDA_BIN := $(BIN)
 export GOTOOLCHAIN := local
 
-# Commands the tests need from Debian, as command:package.
-SYSDEPS := openssl:openssl
+# Commands the tests need from Debian, as command:package: openssl to
+# cross-check certificate verdicts, chromium for the real-browser CORS test.
+SYSDEPS := openssl:openssl chromium:chromium
 
 # Every Go module in the repository: the library and its sibling modules.
 MODULES := . $(patsubst %/go.mod,%,$(wildcard */go.mod))
@@ -28,7 +29,7 @@ RIE_STAMP         := $(BIN)/.aws-lambda-rie-$(RIE_VERSION)
 STATICCHECK_STAMP := $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
 COGNITO_STAMP     := $(BIN)/.cognito-local-$(shell sha256sum $(COGNITO_LOCAL_DIR)/package-lock.json | cut -c1-16)
 
-.PHONY: test sysdeps peers lint tools fuzz bench clean-bin tidy
+.PHONY: test sysdeps peers lint tools fuzz bench demo clean-bin tidy
 
 ## test: install the pinned peers, then run every module's tests with -race; peers are required.
 test: sysdeps
@@ -38,8 +39,8 @@ test: sysdeps
 		(cd $$m && SECLAMBDA_REQUIRE_PEERS=1 go test -race -count=1 ./...); \
 	done
 
-## sysdeps: install the Debian packages the tests use (openssl, to cross-check
-## certificate verdicts) when they are missing, with apt-get when run as root.
+## sysdeps: install the Debian packages the tests use when they are missing,
+## with apt-get when run as root.
 sysdeps:
 	@missing=""; for c in $(SYSDEPS); do command -v $${c%%:*} >/dev/null || missing="$$missing $${c##*:}"; done; \
 	if [ -n "$$missing" ]; then \
@@ -96,10 +97,16 @@ fuzz:
 		done); \
 	done
 
-## bench: run the cross-library benchmarks in bench/ and regenerate BENCHMARKS.md.
+## bench: run the cross-library benchmarks and cold-start measurements in
+## bench/ and regenerate BENCHMARKS.md.
 bench: peers
-	@if [ -f bench/go.mod ]; then cd bench && go test -run='^$$' -bench=. -benchmem ./...; \
-	else echo "bench/ has no benchmarks yet"; fi
+	cd bench && go run ./cmd/report -o ../BENCHMARKS.md
+
+## demo: the whole local chain (browser origin, gateway, authorizers,
+## functions, KMS, Cognito) with a scripted scenario; SERVE=1 keeps serving.
+demo: sysdeps
+	@$(MAKE) --no-print-directory -j4 peers
+	cd examples && go run ./cmd/demo $(if $(SERVE),-serve)
 
 ## clean-bin: remove the installed peers and tools.
 clean-bin:
