@@ -40,35 +40,27 @@ func StartCognito(tb testing.TB) *Cognito {
 	if !shared.main {
 		tb.Fatal("testpeer: StartCognito needs TestMain to call testpeer.Main(m)")
 	}
-	node, err := lookBin("node")
+	c, p, err := launchCognito()
+	skipIfMissing(tb, err)
 	if err != nil {
-		missing(tb, "node (for cognito-local)", err.Error())
+		tb.Fatal(err)
 	}
-	script := filepath.Join(BinDir(), cognitoScript)
-	if _, err := os.Stat(script); BinDir() == "" || err != nil {
-		missing(tb, "cognito-local", "not installed in .bin/cognito-local")
-	}
-	var lastErr error
-	// cognito-local puts its own port into every token's iss, so it must be
-	// told the port up front; retry if another process takes it meanwhile.
-	for range 3 {
-		c, err := startCognito(tb, node, script)
-		if err == nil {
-			shared.cognito = c
-			return c
-		}
-		lastErr = err
-	}
-	tb.Fatal(lastErr)
-	return nil
+	shared.procs = append(shared.procs, p)
+	shared.cognito = c
+	return c
 }
 
-func startCognito(tb testing.TB, node, script string) (*Cognito, error) {
+func startCognitoProcess(node, script string) (*Cognito, *process, error) {
 	dir, err := os.MkdirTemp("", "seclambda-cognito-")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	port := strconv.Itoa(FreePort(tb))
+	n, err := freePort()
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	port := strconv.Itoa(n)
 	// Real Cognito lets a pool use plain usernames; cognito-local's default
 	// pool config insists on email usernames.
 	cfg := `{"UserPoolDefaults":{"UsernameAttributes":[]},"TokenConfig":{"IssuerDomain":"http://127.0.0.1:` + port + `"}}`
@@ -78,12 +70,12 @@ func startCognito(tb testing.TB, node, script string) (*Cognito, error) {
 	}
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, err
+		return nil, nil, err
 	}
 	p, err := start("cognito-local", dir, []string{"HOST=127.0.0.1", "PORT=" + port}, node, script)
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, err
+		return nil, nil, err
 	}
 	p.after = func() { os.RemoveAll(dir) }
 	endpoint, err := p.waitFor(cognitoReady, 60*time.Second)
@@ -92,10 +84,9 @@ func startCognito(tb testing.TB, node, script string) (*Cognito, error) {
 	}
 	if err != nil {
 		p.stop()
-		return nil, err
+		return nil, nil, err
 	}
-	shared.procs = append(shared.procs, p)
-	return &Cognito{Endpoint: endpoint}, nil
+	return &Cognito{Endpoint: endpoint}, p, nil
 }
 
 // Call sends one Cognito Identity Provider JSON-protocol request, such as
@@ -149,14 +140,10 @@ func (c *Cognito) NewPool(tb testing.TB, name string) *Pool {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	var pool struct{ UserPool struct{ Id string } }
-	if err := c.Call(ctx, "CreateUserPool", map[string]any{"PoolName": name}, &pool); err != nil {
-		tb.Fatalf("testpeer: %v", err)
+	p, err := c.CreatePool(ctx, name)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	p := &Pool{c: c, ID: pool.UserPool.Id}
-	p.Issuer = c.Endpoint + "/" + p.ID
-	p.JWKSURL = p.Issuer + "/.well-known/jwks.json"
-	p.ClientID = p.NewClient(tb, name+"-client")
 	return p
 }
 
@@ -165,16 +152,11 @@ func (p *Pool) NewClient(tb testing.TB, name string) string {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	var client struct{ UserPoolClient struct{ ClientId string } }
-	in := map[string]any{
-		"UserPoolId":        p.ID,
-		"ClientName":        name,
-		"ExplicitAuthFlows": []string{"USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+	id, err := p.CreateClient(ctx, name)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	if err := p.c.Call(ctx, "CreateUserPoolClient", in, &client); err != nil {
-		tb.Fatalf("testpeer: %v", err)
-	}
-	return client.UserPoolClient.ClientId
+	return id
 }
 
 // AddUser creates a confirmed user with a permanent password and adds it to
@@ -184,45 +166,11 @@ func (p *Pool) AddUser(tb testing.TB, username, password string, groups ...strin
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	var user struct {
-		User struct {
-			Attributes []struct{ Name, Value string }
-		}
-	}
-	err := p.c.Call(ctx, "AdminCreateUser", map[string]any{
-		"UserPoolId":    p.ID,
-		"Username":      username,
-		"MessageAction": "SUPPRESS",
-		"UserAttributes": []map[string]string{
-			{"Name": "email", "Value": username + "@example.com"},
-		},
-	}, &user)
-	if err == nil {
-		err = p.c.Call(ctx, "AdminSetUserPassword", map[string]any{
-			"UserPoolId": p.ID, "Username": username, "Password": password, "Permanent": true,
-		}, nil)
-	}
-	for _, g := range groups {
-		if err != nil {
-			break
-		}
-		// CreateGroup fails for an existing group; AdminAddUserToGroup
-		// below is what must succeed.
-		_ = p.c.Call(ctx, "CreateGroup", map[string]any{"UserPoolId": p.ID, "GroupName": g}, nil)
-		err = p.c.Call(ctx, "AdminAddUserToGroup", map[string]any{
-			"UserPoolId": p.ID, "Username": username, "GroupName": g,
-		}, nil)
-	}
+	sub, err := p.CreateUser(ctx, username, password, groups...)
 	if err != nil {
-		tb.Fatalf("testpeer: add user %s: %v", username, err)
+		tb.Fatal(err)
 	}
-	for _, a := range user.User.Attributes {
-		if a.Name == "sub" {
-			return a.Value
-		}
-	}
-	tb.Fatalf("testpeer: add user %s: no sub in response", username)
-	return ""
+	return sub
 }
 
 // Tokens are the tokens of one sign-in.
@@ -244,17 +192,9 @@ func (p *Pool) SignInClient(tb testing.TB, clientID, username, password string) 
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	var out struct{ AuthenticationResult Tokens }
-	err := p.c.Call(ctx, "InitiateAuth", map[string]any{
-		"ClientId":       clientID,
-		"AuthFlow":       "USER_PASSWORD_AUTH",
-		"AuthParameters": map[string]string{"USERNAME": username, "PASSWORD": password},
-	}, &out)
+	t, err := p.InitiateAuth(ctx, clientID, username, password)
 	if err != nil {
-		tb.Fatalf("testpeer: sign in %s: %v", username, err)
+		tb.Fatal(err)
 	}
-	if out.AuthenticationResult.IDToken == "" || out.AuthenticationResult.AccessToken == "" {
-		tb.Fatalf("testpeer: sign in %s: no tokens in response", username)
-	}
-	return out.AuthenticationResult
+	return t
 }

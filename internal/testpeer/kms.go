@@ -2,9 +2,6 @@ package testpeer
 
 import (
 	"context"
-	"encoding/base64"
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -44,41 +41,12 @@ func StartKMS(tb testing.TB) *KMS {
 	if !shared.main {
 		tb.Fatal("testpeer: StartKMS needs TestMain to call testpeer.Main(m)")
 	}
-	bin, err := lookBin("local-kms")
+	k, p, err := launchKMS()
+	skipIfMissing(tb, err)
 	if err != nil {
-		missing(tb, "local-kms", err.Error())
-	}
-	dir, err := os.MkdirTemp("", "seclambda-kms-")
-	if err != nil {
-		tb.Fatalf("testpeer: %v", err)
-	}
-	env := []string{
-		"PORT=0", // local-kms logs the port it bound
-		"KMS_DATA_PATH=" + filepath.Join(dir, "data"),
-		"KMS_SEED_PATH=" + filepath.Join(dir, "no-seed.yaml"),
-		"KMS_REGION=" + KMSRegion,
-		"KMS_ACCOUNT_ID=" + KMSAccountID,
-	}
-	p, err := start("local-kms", dir, env, bin)
-	if err != nil {
-		os.RemoveAll(dir)
 		tb.Fatal(err)
 	}
-	port, err := p.waitFor(kmsReady, 30*time.Second)
-	if err != nil {
-		p.stop()
-		os.RemoveAll(dir)
-		tb.Fatal(err)
-	}
-	if err := p.waitDial("127.0.0.1:"+port, 10*time.Second); err != nil {
-		p.stop()
-		os.RemoveAll(dir)
-		tb.Fatal(err)
-	}
-	p.after = func() { os.RemoveAll(dir) }
 	shared.procs = append(shared.procs, p)
-	k := &KMS{Endpoint: "http://127.0.0.1:" + port}
-	k.Client = k.NewClient()
 	shared.kms = k
 	return k
 }
@@ -98,11 +66,11 @@ func (k *KMS) CreateKey(tb testing.TB) (keyID, arn string) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	out, err := k.Client.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String(tb.Name())})
+	keyID, arn, err := k.CreateKeyContext(ctx, tb.Name())
 	if err != nil {
-		tb.Fatalf("testpeer: kms CreateKey: %v", err)
+		tb.Fatal(err)
 	}
-	return aws.ToString(out.KeyMetadata.KeyId), aws.ToString(out.KeyMetadata.Arn)
+	return keyID, arn
 }
 
 // Encrypt encrypts plaintext under keyID with the encryption context
@@ -112,13 +80,9 @@ func (k *KMS) Encrypt(tb testing.TB, keyID string, plaintext []byte, encCtx map[
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	out, err := k.Client.Encrypt(ctx, &kms.EncryptInput{
-		KeyId:             aws.String(keyID),
-		Plaintext:         plaintext,
-		EncryptionContext: encCtx,
-	})
+	blob, err := k.EncryptContext(ctx, keyID, plaintext, encCtx)
 	if err != nil {
-		tb.Fatalf("testpeer: kms Encrypt: %v", err)
+		tb.Fatal(err)
 	}
-	return base64.StdEncoding.EncodeToString(out.CiphertextBlob)
+	return blob
 }

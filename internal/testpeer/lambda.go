@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -23,11 +21,8 @@ import (
 func BuildFunction(tb testing.TB, dir, pkg string) string {
 	tb.Helper()
 	out := filepath.Join(tb.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-trimpath", "-tags", "lambda.norpc", "-o", out, pkg)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("testpeer: build %s: %v\n%s", pkg, err, b)
+	if err := BuildFunctionTo(dir, pkg, out); err != nil {
+		tb.Fatal(err)
 	}
 	return out
 }
@@ -53,7 +48,7 @@ func StartFunction(tb testing.TB, bootstrap string, env map[string]string) *Func
 	// The emulator cannot report the ports it binds, so pick them first
 	// and retry if another process takes one meanwhile.
 	for range 3 {
-		f, err := startFunction(tb, bin, bootstrap, env)
+		f, err := startFunction(bin, bootstrap, env)
 		if err == nil {
 			tb.Cleanup(f.p.stop)
 			return f
@@ -64,9 +59,17 @@ func StartFunction(tb testing.TB, bootstrap string, env map[string]string) *Func
 	return nil
 }
 
-func startFunction(tb testing.TB, bin, bootstrap string, env map[string]string) (*Function, error) {
-	addr := "127.0.0.1:" + strconv.Itoa(FreePort(tb))
-	api := "127.0.0.1:" + strconv.Itoa(FreePort(tb))
+func startFunction(bin, bootstrap string, env map[string]string) (*Function, error) {
+	port1, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	port2, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port1)
+	api := "127.0.0.1:" + strconv.Itoa(port2)
 	keys := make([]string, 0, len(env))
 	for k := range env {
 		keys = append(keys, k)

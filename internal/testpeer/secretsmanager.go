@@ -63,10 +63,8 @@ type smVersion struct {
 // test's cleanup.
 func StartSecretsManager(tb testing.TB) *SecretsManager {
 	tb.Helper()
-	s := &SecretsManager{secrets: make(map[string]*smSecret), calls: make(map[string]int)}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveAPI))
+	s := newSecretsManager()
 	tb.Cleanup(s.srv.Close)
-	s.URL = s.srv.URL
 	return s
 }
 
