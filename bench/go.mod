@@ -4,15 +4,16 @@ go 1.24.0
 
 require (
 	github.com/MicahParks/keyfunc/v3 v3.8.0
+	github.com/aws/aws-lambda-go v1.54.0
 	github.com/coreos/go-oidc/v3 v3.17.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/lestrrat-go/jwx/v3 v3.0.13
+	github.com/rs/cors v1.11.1
 	github.com/seclambda/seclambda v0.0.0
 )
 
 require (
 	github.com/MicahParks/jwkset v0.11.4 // indirect
-	github.com/aws/aws-lambda-go v1.54.0 // indirect
 	github.com/aws/aws-sdk-go-v2 v1.48.0 // indirect
 	github.com/aws/aws-sdk-go-v2/credentials v1.21.0 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
