@@ -1,0 +1,325 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+)
+
+// Row is one check of the scenario.
+type Row struct {
+	// Check says what is shown; Request is the call made.
+	Check, Request string
+	// Expected and Actual are short descriptions; OK is whether they agree.
+	Expected, Actual string
+	OK               bool
+}
+
+// response is what a check looks at.
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (r response) String() string {
+	if r.status == 0 {
+		return "no response: " + r.body
+	}
+	s := fmt.Sprint(r.status)
+	if m := message(r.body); m != "" {
+		s += " " + m
+	}
+	return s
+}
+
+func message(body string) string {
+	var m struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal([]byte(body), &m) == nil {
+		return m.Message
+	}
+	return ""
+}
+
+// Scenario runs the demo's checks against the running stack, in order, and
+// returns one row per check.
+func (s *Stack) Scenario(ctx context.Context) []Row {
+	var rows []Row
+	add := func(check, request, expected, actual string, ok bool) {
+		rows = append(rows, Row{Check: check, Request: request, Expected: expected, Actual: actual, OK: ok})
+	}
+	plain := &http.Client{Timeout: 30 * time.Second}
+	origin := s.WebURL
+	other := s.OtherWebURL
+	do := func(c *http.Client, method, url string, h map[string]string, body string) response {
+		req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
+		if err != nil {
+			return response{body: err.Error()}
+		}
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			return response{body: err.Error()}
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	}
+	signIn := func(user string) string {
+		r := do(plain, "POST", s.GatewayURL+"/auth/login", map[string]string{"Content-Type": "application/json", "Origin": origin},
+			fmt.Sprintf(`{"username":%q,"password":%q}`, user, s.Passwords[user]))
+		var t struct{ AccessToken string }
+		_ = json.Unmarshal([]byte(r.body), &t)
+		return t.AccessToken
+	}
+	alice, bob, device, revokedUser := signIn(Writer), signIn(Reader), signIn(Device), signIn("client-revoked")
+	add("sign-in through the gateway", "POST /auth/login (alice, bob, device-001, client-revoked)",
+		"4 access tokens", fmt.Sprintf("%d access tokens", count(alice, bob, device, revokedUser)),
+		count(alice, bob, device, revokedUser) == 4)
+	bearer := func(tok string) map[string]string {
+		return map[string]string{"Authorization": "Bearer " + tok, "Origin": origin}
+	}
+	gw := s.GatewayURL
+
+	// The notes API (HTTP API, JWT authorizer).
+	r := do(plain, "GET", gw+"/notes", map[string]string{"Origin": origin}, "")
+	add("no token", "GET /notes", "401", r.String(), r.status == 401)
+	r = do(plain, "GET", gw+"/notes", bearer(tamper(alice)), "")
+	add("tampered token", "GET /notes, one payload byte changed", "401", r.String(), r.status == 401)
+	r = do(plain, "POST", gw+"/notes", merge(bearer(alice), map[string]string{"Content-Type": "application/json"}), `{"text":"hello from the demo"}`)
+	add("create a note (KMS-signed ETag)", "POST /notes as alice", "201", r.String(), r.status == 201)
+	r = do(plain, "GET", gw+"/notes", bearer(alice), "")
+	acao := r.header.Get("Access-Control-Allow-Origin")
+	add("valid token, CORS headers", "GET /notes as alice, Origin: web page",
+		"200 + Access-Control-Allow-Origin: page", fmt.Sprintf("%d + Access-Control-Allow-Origin: %s", r.status, orNone(acao)),
+		r.status == 200 && acao == origin)
+	preflight := func(from string) response {
+		return do(plain, "OPTIONS", gw+"/notes", map[string]string{
+			"Origin": from, "Access-Control-Request-Method": "POST",
+			"Access-Control-Request-Headers": "authorization,content-type",
+		}, "")
+	}
+	r = preflight(origin)
+	acao = r.header.Get("Access-Control-Allow-Origin")
+	add("preflight from the allowed origin", "OPTIONS /notes, Origin: web page",
+		"204 + Access-Control-Allow-Origin", fmt.Sprintf("%d + Access-Control-Allow-Origin: %s", r.status, orNone(acao)),
+		r.status == 204 && acao == origin)
+	r = preflight(other)
+	cors := corsHeaders(r.header)
+	add("preflight from another origin", "OPTIONS /notes, Origin: other page",
+		"no CORS headers", fmt.Sprintf("%d, CORS headers: %s", r.status, orNone(cors)),
+		r.status != 0 && cors == "")
+
+	// The REST API: Lambda TOKEN authorizer, usage plan.
+	r = do(plain, "GET", gw+"/token", bearer(bob), "")
+	add("valid token without the required group", "GET /token as bob (no writers group)", "403", r.String(), r.status == 403)
+	r = do(plain, "GET", gw+"/token", map[string]string{"Origin": origin}, "")
+	acao = r.header.Get("Access-Control-Allow-Origin")
+	add("gateway 401 carries CORS headers", "GET /token, no token",
+		"401 + Access-Control-Allow-Origin", fmt.Sprintf("%s + Access-Control-Allow-Origin: %s", r, orNone(acao)),
+		r.status == 401 && acao == origin)
+	r = do(plain, "GET", gw+"/token", bearer(alice), "")
+	add("writer with a usage plan key", "GET /token as alice", "200", r.String(), r.status == 200)
+	r = do(plain, "GET", gw+"/profile", bearer(alice), "")
+	add("missing API key", "GET /profile as alice (user pool authorizer: no usage plan key)", "403 Forbidden", r.String(),
+		r.status == 403 && message(r.body) == "Forbidden")
+	ok, used := 1, 1 // the 200 above
+	var last response
+	for used <= s.quota {
+		last = do(plain, "GET", gw+"/token", bearer(alice), "")
+		used++
+		if last.status != 200 {
+			break
+		}
+		ok++
+	}
+	add("exceeded quota", fmt.Sprintf("GET /token as alice x%d (quota %d/day)", used, s.quota),
+		fmt.Sprintf("%d x 200, then 429 Limit Exceeded", s.quota), fmt.Sprintf("%d x 200, then %s", ok, last),
+		ok == s.quota && last.status == 429 && message(last.body) == "Limit Exceeded")
+
+	// The mTLS custom domain: Lambda REQUEST authorizer.
+	mtls := func(cert string) *http.Client {
+		c := s.deviceCert
+		if cert == "revoked" {
+			c = s.pki.Revoked
+		}
+		return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: s.clientTLS(c)}}
+	}
+	r = do(mtls("revoked"), "GET", s.GatewayTLSURL+"/device", bearer(revokedUser), "")
+	add("revoked client certificate", "GET /device over mTLS, CN client-revoked (in the CRL)", "403", r.String(), r.status == 403)
+	r = do(mtls("good"), "GET", s.GatewayTLSURL+"/device", bearer(device), "")
+	add("good client certificate", "GET /device over mTLS, CN device-001 + its token", "200", r.String(),
+		r.status == 200 && strings.Contains(r.body, `"mtlsFingerprint"`))
+
+	// AWS_IAM with identity pool credentials.
+	r = s.signed(ctx, plain, gw+"/whoami")
+	var who struct {
+		Method    string
+		Principal string
+	}
+	_ = json.Unmarshal([]byte(r.body), &who)
+	add("federated (identity pool) caller", "GET /whoami, SigV4-signed", "200 cognito-identity",
+		fmt.Sprintf("%d %s", r.status, who.Method), r.status == 200 && who.Method == "cognito-identity")
+	r = do(plain, "GET", gw+"/whoami", map[string]string{"Origin": origin}, "")
+	add("unsigned IAM call", "GET /whoami, no signature", "403", r.String(), r.status == 403)
+	return rows
+}
+
+// signed sends a GET signed with the demo's identity pool credentials.
+func (s *Stack) signed(ctx context.Context, c *http.Client, rawURL string) response {
+	req, err := http.NewRequestWithContext(ctx, "GET", rawURL, nil)
+	if err != nil {
+		return response{body: err.Error()}
+	}
+	sum := sha256.Sum256(nil)
+	creds := aws.Credentials{AccessKeyID: s.iam.AccessKeyID, SecretAccessKey: s.iam.SecretAccessKey, SessionToken: s.iam.SessionToken}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "execute-api", "us-east-1", time.Now()); err != nil {
+		return response{body: err.Error()}
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return response{body: err.Error()}
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// UpstreamNotified reports how many notifications reached the upstream
+// service with the Secrets Manager credential.
+func (s *Stack) UpstreamNotified() int64 { return s.upstream.Load() }
+
+// LeakCount counts the decrypted values in every function's output, in
+// every encoding: as is, base64 (standard and URL, padded or not), hex
+// (either case), percent-encoded and JSON-escaped. It also returns the
+// functions whose output had any.
+func (s *Stack) LeakCount() (int, []string) {
+	total := 0
+	var where []string
+	logs := s.Logs()
+	names := make([]string, 0, len(logs))
+	for n := range logs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		n := 0
+		for _, secret := range s.secrets {
+			for _, enc := range encodings(secret) {
+				n += strings.Count(logs[name], enc)
+			}
+		}
+		if n > 0 {
+			where = append(where, name)
+		}
+		total += n
+	}
+	return total, where
+}
+
+func encodings(v string) []string {
+	b := []byte(v)
+	j, _ := json.Marshal(v)
+	set := map[string]bool{
+		v: true,
+		base64.StdEncoding.EncodeToString(b):    true,
+		base64.RawStdEncoding.EncodeToString(b): true,
+		base64.URLEncoding.EncodeToString(b):    true,
+		base64.RawURLEncoding.EncodeToString(b): true,
+		hex.EncodeToString(b):                   true,
+		strings.ToUpper(hex.EncodeToString(b)):  true,
+		url.QueryEscape(v):                      true,
+		string(bytes.Trim(j, `"`)):              true,
+	}
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	return out
+}
+
+// PrintTable writes rows as a table with a verdict per row, and returns
+// whether every row is as expected.
+func PrintTable(w io.Writer, rows []Row) bool {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tCHECK\tREQUEST\tEXPECTED\tACTUAL\tRESULT")
+	all := true
+	for i, r := range rows {
+		verdict := "ok"
+		if !r.OK {
+			verdict, all = "FAIL", false
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", i+1, r.Check, r.Request, r.Expected, clip(r.Actual, 60), verdict)
+	}
+	tw.Flush()
+	return all
+}
+
+func clip(s string, n int) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	if len(s) > n {
+		return s[:n-3] + "..."
+	}
+	return s
+}
+
+func tamper(tok string) string {
+	p := strings.Split(tok, ".")
+	if len(p) != 3 || len(p[1]) < 10 {
+		return tok + "x"
+	}
+	b := []byte(p[1])
+	i := len(b) / 2
+	if b[i] == 'A' {
+		b[i] = 'B'
+	} else {
+		b[i] = 'A'
+	}
+	return p[0] + "." + string(b) + "." + p[2]
+}
+
+func count(toks ...string) int {
+	n := 0
+	for _, t := range toks {
+		if t != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func corsHeaders(h http.Header) string {
+	var names []string
+	for k := range h {
+		if strings.HasPrefix(k, "Access-Control-Allow-") {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	return strings.Join(names, ",")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
