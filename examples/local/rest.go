@@ -57,8 +57,8 @@ func (g *Gateway) serveREST(w http.ResponseWriter, r *http.Request, body []byte)
 		RequestTime:      now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 		RequestTimeEpoch: now.UnixMilli(),
 		Identity: events.APIGatewayRequestIdentity{
-			SourceIP:  sourceIP(r),
-			UserAgent: r.UserAgent(),
+			SourceIP:   sourceIP(r),
+			UserAgent:  r.UserAgent(),
 			ClientCert: clientCert(r),
 		},
 	}

@@ -239,7 +239,7 @@ func encodings(v string) []string {
 	b := []byte(v)
 	j, _ := json.Marshal(v)
 	set := map[string]bool{
-		v: true,
+		v:                                       true,
 		base64.StdEncoding.EncodeToString(b):    true,
 		base64.RawStdEncoding.EncodeToString(b): true,
 		base64.URLEncoding.EncodeToString(b):    true,
