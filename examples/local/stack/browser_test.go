@@ -159,4 +159,3 @@ func signIn(t *testing.T, s *stack.Stack) string {
 	}
 	return out.AccessToken
 }
-
