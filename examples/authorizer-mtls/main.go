@@ -59,8 +59,8 @@ type handler struct {
 	log     *slog.Logger
 	refresh time.Duration
 
-	mu     sync.Mutex
-	loaded time.Time // when the CRLs were last reloaded successfully
+	mu   sync.Mutex
+	next time.Time // when the CRLs may be fetched again
 }
 
 // identityKey carries the validated certificate from the certificate check
@@ -69,6 +69,9 @@ type identityKey struct{}
 
 // maxCRL bounds the CRL download.
 const maxCRL = 4 << 20
+
+// crlRetry is how long a failed CRL fetch waits before the next attempt.
+const crlRetry = 30 * time.Second
 
 func newHandler(env authenv.Getenv, log *slog.Logger, client *http.Client) (*handler, error) {
 	cfg, err := env.Cognito()
@@ -163,20 +166,28 @@ func (h *handler) authorize(ctx context.Context, req events.APIGatewayCustomAuth
 	return resp, err
 }
 
-// reloadCRLs fetches the CRLs at cold start and then every refresh. A failed
-// fetch keeps the CRLs already loaded; once they are stale, or if none ever
-// loaded, validation fails closed.
+// reloadCRLs fetches the CRLs at cold start and then every refresh. One
+// invocation fetches while the others go on with the CRLs already loaded; a
+// failed fetch is retried after crlRetry, not on every request, so an outage
+// of the CRL endpoint adds no latency. Once the loaded CRLs are stale, or if
+// none ever loaded, validation fails closed.
 func (h *handler) reloadCRLs(ctx context.Context) {
+	now := time.Now()
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !h.loaded.IsZero() && time.Since(h.loaded) < h.refresh {
+	if now.Before(h.next) {
+		h.mu.Unlock()
 		return
 	}
+	h.next = now.Add(min(crlRetry, h.refresh)) // claim this attempt
+	h.mu.Unlock()
+
 	if err := h.certs.ReloadCRLs(ctx); err != nil {
 		h.log.WarnContext(ctx, "CRL reload failed", "err", err)
 		return
 	}
-	h.loaded = time.Now()
+	h.mu.Lock()
+	h.next = time.Now().Add(h.refresh)
+	h.mu.Unlock()
 }
 
 func fetchCRLs(ctx context.Context, client *http.Client, url string) ([][]byte, error) {

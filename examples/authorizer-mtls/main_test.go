@@ -43,9 +43,11 @@ func TestUnderRIE(t *testing.T) {
 	revokedUser := pool.SignIn(t, revokedName, pw)
 
 	var crlUp atomic.Bool
+	var fetches atomic.Int32
 	crlUp.Store(true)
 	crls := bytes.Join(pki.CRLsPEM(), nil)
 	crlSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fetches.Add(1)
 		if !crlUp.Load() {
 			http.Error(w, "down", http.StatusServiceUnavailable)
 			return
@@ -128,9 +130,16 @@ func TestUnderRIE(t *testing.T) {
 		crlUp.Store(false)
 		defer crlUp.Store(true)
 		cold := testpeer.StartFunction(t, bootstrap, env)
-		resp, failure := invoke(t, cold, aliceCert, "Bearer "+alice.AccessToken)
-		if failure == "" || failure == "Unauthorized" {
-			t.Fatalf("got %+v / %q, want a 500 error (never an allow)", resp, failure)
+		before := fetches.Load()
+		for range 3 {
+			resp, failure := invoke(t, cold, aliceCert, "Bearer "+alice.AccessToken)
+			if failure == "" || failure == "Unauthorized" {
+				t.Fatalf("got %+v / %q, want a 500 error (never an allow)", resp, failure)
+			}
+		}
+		// A failed fetch is retried after a backoff, not on every request.
+		if n := fetches.Load() - before; n != 1 {
+			t.Errorf("%d CRL fetches during the outage, want 1", n)
 		}
 	})
 }
