@@ -118,7 +118,7 @@ func TestRedactContendersAgree(t *testing.T) {
 // BenchmarkRedact logs the record through each contender.
 func BenchmarkRedact(b *testing.B) {
 	ctx := context.Background()
-	for _, c := range redactHandlers(b, io.Discard) {
+	for _, c := range rotate(redactHandlers(b, io.Discard)) {
 		b.Run(c.name, func(b *testing.B) {
 			l := slog.New(c.h)
 			b.ReportAllocs()

@@ -10,7 +10,8 @@
 // The micro-benchmarks run in several rounds, each a separate go test
 // process running every benchmark once, so that a busy moment of the
 // (shared, noisy) machine hits every contender alike; a ratio is the median
-// of the per-round ratios. The secenv benchmarks and the cold starts run
+// of the per-round ratios. Each round starts every comparison at a different
+// contender (SECLAMBDA_BENCH_ROUND), so that none is always measured first. The secenv benchmarks and the cold starts run
 // once each with several iterations inside.
 package main
 
@@ -35,8 +36,8 @@ import (
 
 func main() {
 	out := flag.String("o", "BENCHMARKS.md", "the report to write")
-	rounds := flag.Int("rounds", 6, "rounds of the micro-benchmarks, one go test process each")
-	benchtime := flag.String("benchtime", "400ms", "-benchtime of the micro-benchmarks")
+	rounds := flag.Int("rounds", 8, "rounds of the micro-benchmarks, one go test process each")
+	benchtime := flag.String("benchtime", "300ms", "-benchtime of the micro-benchmarks")
 	secenvCount := flag.Int("secenv-count", 3, "-count of the secenv benchmarks")
 	secenvTime := flag.String("secenv-benchtime", "3x", "-benchtime of the secenv benchmarks")
 	coldRuns := flag.Int("cold-runs", 12, "cold starts per function (at least 10 for the report)")
@@ -64,7 +65,7 @@ func run(out string, rounds int, benchtime string, secenvCount int, secenvTime s
 	samples := map[string][]sample{}
 	for r := range rounds {
 		logf("micro-benchmarks, round %d of %d", r+1, rounds)
-		text, err := goTest(nil, "-run=^$", "-bench=^Benchmark(JWT|Redact|CORS|MTLS)$", "-benchmem", "-count=1", "-benchtime="+benchtime, ".")
+		text, err := goTest([]string{"SECLAMBDA_BENCH_ROUND=" + strconv.Itoa(r)}, "-run=^$", "-bench=^Benchmark(JWT|Redact|CORS|MTLS)$", "-benchmem", "-count=1", "-benchtime="+benchtime, ".")
 		if err != nil {
 			return err
 		}
@@ -401,7 +402,7 @@ func write(w io.Writer, samples map[string][]sample, cold []coldResult, cfg conf
 	fmt.Fprintf(w, "| date | %s |\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(w, "| machine | %s, %d cores (GOMAXPROCS %d), %s/%s |\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(w, "| Go | %s |\n", goVersion())
-	fmt.Fprintf(w, "| method | micro-benchmarks: %d rounds, each one `go test -bench -benchmem -count=1 -benchtime=%s` process; medians, ratio = median of per-round ratios. secenv: `-count=%d -benchtime=%s`. Cold starts: %d runs per function, interleaved. |\n",
+	fmt.Fprintf(w, "| method | micro-benchmarks: %d rounds, each one `go test -bench -benchmem -count=1 -benchtime=%s` process; contenders rotated each round; medians, ratio = median of per-round ratios. secenv: `-count=%d -benchtime=%s`. Cold starts: %d runs per function, interleaved. |\n",
 		cfg.rounds, cfg.benchtime, cfg.secenvCount, cfg.secenvTime, cfg.coldRuns)
 	fmt.Fprintf(w, "| run time | %s |\n", took.Round(time.Second))
 	fmt.Fprintln(w)
