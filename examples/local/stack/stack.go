@@ -330,10 +330,13 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 	s.progress(o, "functions running under aws-lambda-rie after %v", time.Since(t0).Round(time.Millisecond))
 
 	// The gateway.
+	// The template's UserPoolAuthorizer: AuthorizationScopes
+	// [aws.cognito.signin.user.admin], so access tokens only.
 	userPool, err := authorizer.NewCognitoVerifier(authorizer.CognitoConfig{
 		UserPoolID: s.pool.ID, ClientIDs: []string{s.pool.ClientID}, TokenUse: authorizer.TokenUseAccess,
-		Issuer:   s.pool.Issuer,
-		Settings: authorizer.Settings{InsecureAllowHTTPLoopback: true},
+		RequiredScopes: []string{"aws.cognito.signin.user.admin"},
+		Issuer:         s.pool.Issuer,
+		Settings:       authorizer.Settings{InsecureAllowHTTPLoopback: true},
 	})
 	if err != nil {
 		return nil, err
