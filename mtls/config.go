@@ -29,9 +29,14 @@ type Config struct {
 	// ("X509 CRL" blocks; one element may hold several) or DER. Each must be
 	// signed by a CA of TrustStore, or NewValidator fails with [ErrBadCRL].
 	// A CA may have several CRLs; a certificate listed in any of them is
-	// revoked. Delta CRLs and partitioned CRLs (issuing distribution
-	// points) are not supported: load complete CRLs. Nil means no CRLs
-	// until [Validator.SetCRLs] or [Validator.ReloadCRLs].
+	// revoked. Only complete CRLs are supported: a partitioned CRL (one
+	// with an issuingDistributionPoint extension, critical or not), a delta
+	// CRL, an indirect CRL (certificateIssuer entries) or a CRL with an
+	// unknown critical extension fails with [ErrBadCRL], because taking it
+	// as the whole CRL of its CA would accept certificates it does not
+	// cover. The same holds for [Validator.SetCRLs] and
+	// [Validator.ReloadCRLs]. Nil means no CRLs until [Validator.SetCRLs]
+	// or [Validator.ReloadCRLs].
 	CRLs [][]byte
 
 	// CRLLoader, if set, fetches the current CRLs (same format as CRLs)

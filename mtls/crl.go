@@ -3,10 +3,58 @@ package mtls
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/pem"
 	"fmt"
 	"time"
 )
+
+// CRL and CRL entry extensions (RFC 5280 sections 5.2 and 5.3) that decide
+// whether a CRL is complete.
+var (
+	oidAuthorityKeyID    = asn1.ObjectIdentifier{2, 5, 29, 35}
+	oidCRLNumber         = asn1.ObjectIdentifier{2, 5, 29, 20}
+	oidDeltaCRLIndicator = asn1.ObjectIdentifier{2, 5, 29, 27}
+	oidIssuingDistPoint  = asn1.ObjectIdentifier{2, 5, 29, 28}
+	oidReasonCode        = asn1.ObjectIdentifier{2, 5, 29, 21}
+	oidCertificateIssuer = asn1.ObjectIdentifier{2, 5, 29, 29}
+)
+
+// incompleteCRLHint ends the reason given for a CRL that is not complete.
+const incompleteCRLHint = "partitioned, delta and indirect CRLs are not supported: load complete CRLs"
+
+// checkComplete returns why l cannot be used as the complete CRL of its
+// issuer, or "" when it can. A partitioned CRL (issuingDistributionPoint)
+// covers only part of the issuer's certificates, a delta CRL only the
+// changes since a base CRL, and an indirect CRL (certificateIssuer entries)
+// lists certificates of other CAs: taking any of them as complete would
+// accept certificates they do not cover. A critical extension that this
+// package does not process makes the CRL unusable (RFC 5280 section 5.2).
+func checkComplete(l *x509.RevocationList) string {
+	for _, e := range l.Extensions {
+		switch {
+		case e.Id.Equal(oidIssuingDistPoint):
+			return "partitioned CRL (issuingDistributionPoint extension); " + incompleteCRLHint
+		case e.Id.Equal(oidDeltaCRLIndicator):
+			return "delta CRL (deltaCRLIndicator extension); " + incompleteCRLHint
+		case e.Id.Equal(oidAuthorityKeyID), e.Id.Equal(oidCRLNumber):
+		case e.Critical:
+			return fmt.Sprintf("unsupported critical extension %s", e.Id)
+		}
+	}
+	for i := range l.RevokedCertificateEntries {
+		for _, e := range l.RevokedCertificateEntries[i].Extensions {
+			switch {
+			case e.Id.Equal(oidCertificateIssuer):
+				return "indirect CRL (certificateIssuer entry extension); " + incompleteCRLHint
+			case e.Id.Equal(oidReasonCode):
+			case e.Critical:
+				return fmt.Sprintf("unsupported critical entry extension %s", e.Id)
+			}
+		}
+	}
+	return ""
+}
 
 // crlInfo is one verified CRL, reduced to what revocation checks need.
 type crlInfo struct {
@@ -21,7 +69,8 @@ type crlIndex map[string][]*crlInfo
 
 // parseCRLs parses every element of crls (PEM with one or more "X509 CRL"
 // blocks, or DER) and indexes each CRL under every CA of trust that it names
-// as issuer and whose key verifies its signature.
+// as issuer and whose key verifies its signature. It refuses CRLs that are
+// not complete (see checkComplete).
 func parseCRLs(crls [][]byte, trust []*x509.Certificate) (crlIndex, error) {
 	idx := make(crlIndex)
 	for i, data := range crls {
@@ -30,6 +79,9 @@ func parseCRLs(crls [][]byte, trust []*x509.Certificate) (crlIndex, error) {
 			return nil, configError(ErrBadCRL, fmt.Sprintf("CRLs[%d]", i), err)
 		}
 		for _, l := range lists {
+			if why := checkComplete(l); why != "" {
+				return nil, configError(ErrBadCRL, fmt.Sprintf("CRLs[%d] (issuer %q): %s", i, l.Issuer.String(), why), nil)
+			}
 			info := &crlInfo{nextUpdate: l.NextUpdate, revoked: make(map[string]x509.RevocationListEntry, len(l.RevokedCertificateEntries))}
 			for _, e := range l.RevokedCertificateEntries {
 				if e.SerialNumber == nil {

@@ -69,8 +69,11 @@ var (
 	// ErrBadTrustStore means the trust store is not a PEM bundle of
 	// certificates that parse.
 	ErrBadTrustStore = errors.New("mtls: trust store does not parse")
-	// ErrBadCRL means a CRL does not parse, or its signature does not
-	// verify against a CA of the trust store.
+	// ErrBadCRL means a CRL does not parse, its signature does not verify
+	// against a CA of the trust store, or it is not a complete CRL: a
+	// partitioned (issuingDistributionPoint), delta (deltaCRLIndicator) or
+	// indirect (certificateIssuer entries) CRL, or one with a critical
+	// extension that mtls does not process.
 	ErrBadCRL = errors.New("mtls: bad CRL")
 )
 

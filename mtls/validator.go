@@ -60,7 +60,8 @@ type state struct {
 // NewValidator checks cfg and builds a [Validator]. It fails, with an error
 // that wraps [ErrConfig] and a reason, when the trust store is empty
 // ([ErrEmptyTrustStore]) or does not parse ([ErrBadTrustStore]), when a CRL
-// does not parse or is not signed by a CA of the trust store ([ErrBadCRL]),
+// does not parse, is not signed by a CA of the trust store or is not a
+// complete CRL ([ErrBadCRL], see [Config.CRLs]),
 // when revocation is required but neither CRLs nor a loader is configured
 // ([ErrNoCRL]), when no allow-list and no AllowAny is set, or when a field is
 // out of range.
