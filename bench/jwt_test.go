@@ -368,13 +368,11 @@ func BenchmarkJWT(b *testing.B) {
 					if err := c.verify(ctx, s.token); err != nil {
 						b.Fatal(err)
 					}
-					b.ReportAllocs()
-					b.ResetTimer()
-					for range b.N {
+					measure(b, func() {
 						if err := c.verify(ctx, s.token); err != nil {
 							b.Fatal(err)
 						}
-					}
+					})
 				})
 			}
 		})

@@ -142,13 +142,11 @@ func BenchmarkMTLS(b *testing.B) {
 			if err := c.check(in); err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for range b.N {
+			measure(b, func() {
 				if err := c.check(in); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 	}
 }
