@@ -36,7 +36,9 @@
 // cors protects users' browsers from other sites reading responses they
 // should not: [New] refuses credentials with the "*" origin, the "null"
 // origin without an explicit opt-in, malformed or overly broad origin
-// patterns, and an empty origin list; and at run time only a well-formed
+// patterns (including "*" patterns on shared domains such as
+// cloudfront.net, amplifyapp.com, amazonaws.com or co.uk, where anyone can
+// get a hostname), and an empty origin list; and at run time only a well-formed
 // Origin that the policy allows is echoed. Every response to a request
 // with Origin carries Vary so that caches keep answers for different
 // origins apart.

@@ -24,6 +24,12 @@ var (
 	// wildcard pattern.
 	ErrInvalidOrigin = errors.New("cors: invalid origin in AllowedOrigins")
 
+	// ErrSharedDomainWildcard means an entry of AllowedOrigins is a
+	// subdomain pattern of a public suffix or shared hosting domain
+	// ("https://*.cloudfront.net", "https://*.co.uk") while
+	// InsecureAllowSharedDomainWildcard is off.
+	ErrSharedDomainWildcard = errors.New("cors: wildcard origin on a shared domain in AllowedOrigins")
+
 	// ErrInvalidOptions means another field is malformed or two fields
 	// conflict: a method or header name that is not an HTTP token,
 	// OptionsSuccessStatus outside 200–299, or both AllowedOrigins and

@@ -31,6 +31,18 @@ type Options struct {
 	// Anything else ("https://*", "*.example.com", "https://example.com/")
 	// is an error from [New].
 	//
+	// A subdomain pattern must name a domain you control: New refuses,
+	// with [ErrSharedDomainWildcard], a pattern whose domain is a public
+	// suffix or a shared hosting domain, where anyone can get a hostname
+	// ("https://*.cloudfront.net", "https://*.amplifyapp.com",
+	// "https://*.execute-api.us-east-1.amazonaws.com" and anything else
+	// under amazonaws.com or on.aws, "https://*.github.io",
+	// "https://*.co.uk"). List your exact origins instead
+	// ("https://d111111abcdef8.cloudfront.net"), or a pattern under your
+	// own name ("https://*.d111111abcdef8.amplifyapp.com"). The built-in
+	// list is short, not the Public Suffix List, so it catches common
+	// mistakes rather than proving a domain private.
+	//
 	// Zero value: unlike rs/cors, an empty list allows nothing and is an
 	// error unless AllowOriginFunc is set.
 	AllowedOrigins []string
@@ -48,6 +60,13 @@ type Options struct {
 	// error in AllowedOrigins and is refused before AllowOriginFunc; with
 	// AllowedOrigins "*", "null" is answered like any other origin.
 	InsecureAllowNullOrigin bool
+
+	// InsecureAllowSharedDomainWildcard accepts subdomain patterns of shared
+	// domains (see AllowedOrigins), such as "https://*.cloudfront.net",
+	// which let every tenant of that domain make cross-origin requests and
+	// read the responses. Zero value: such patterns are an error
+	// ([ErrSharedDomainWildcard]).
+	InsecureAllowSharedDomainWildcard bool
 
 	// AllowedMethods lists the methods allowed cross-origin, compared
 	// case-sensitively. Zero value: GET, POST and HEAD.
@@ -150,6 +169,10 @@ func (o *Options) origins() (list []string, all bool, err error) {
 		default:
 			if p := patternProblem(s); p != "" {
 				return nil, false, fmt.Errorf("%w: AllowedOrigins[%d] %q: %s", ErrInvalidOrigin, i, raw, p)
+			}
+			if host, ok := wildcardHost(s); ok && !o.InsecureAllowSharedDomainWildcard && sharedDomain(host) {
+				return nil, false, fmt.Errorf("%w: AllowedOrigins[%d] %q: anyone can get a name under %q; list exact origins",
+					ErrSharedDomainWildcard, i, raw, host)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package cors_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -133,6 +134,84 @@ func TestNewErrorsNameTheEntry(t *testing.T) {
 	for _, want := range []string{"AllowedOrigins[1]", "userinfo"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
+
+// TestSharedDomainWildcard checks that subdomain patterns of public
+// suffixes and shared hosting domains, where anyone can get a hostname,
+// are refused unless InsecureAllowSharedDomainWildcard is set, and that
+// patterns under a name of one's own on those domains stay allowed.
+// Regression test: "https://*.cloudfront.net" with credentials let every
+// CloudFront distribution read credentialed responses.
+func TestSharedDomainWildcard(t *testing.T) {
+	tests := []struct {
+		name    string
+		pattern string
+		shared  bool
+	}{
+		{name: "cloudfront", pattern: "https://*.cloudfront.net", shared: true},
+		{name: "amplify", pattern: "https://*.amplifyapp.com", shared: true},
+		{name: "API Gateway regional", pattern: "https://*.execute-api.us-east-1.amazonaws.com", shared: true},
+		{name: "API Gateway with port", pattern: "https://*.execute-api.eu-west-3.amazonaws.com:443", shared: true},
+		{name: "amazonaws.com", pattern: "https://*.amazonaws.com", shared: true},
+		{name: "S3 path", pattern: "https://*.s3.amazonaws.com", shared: true},
+		{name: "S3 under a dotted bucket name", pattern: "https://*.mybucket.s3.amazonaws.com", shared: true},
+		{name: "S3 website dash form", pattern: "http://*.s3-website-us-east-1.amazonaws.com", shared: true},
+		{name: "S3 website dot form", pattern: "http://*.s3-website.eu-central-1.amazonaws.com", shared: true},
+		{name: "ELB", pattern: "https://*.us-east-1.elb.amazonaws.com", shared: true},
+		{name: "Lambda function URL", pattern: "https://*.lambda-url.us-east-1.on.aws", shared: true},
+		{name: "on.aws", pattern: "https://*.on.aws", shared: true},
+		{name: "App Runner", pattern: "https://*.us-east-1.awsapprunner.com", shared: true},
+		{name: "Elastic Beanstalk", pattern: "https://*.elasticbeanstalk.com", shared: true},
+		{name: "GitHub Pages", pattern: "https://*.github.io", shared: true},
+		{name: "Vercel", pattern: "https://*.vercel.app", shared: true},
+		{name: "Netlify", pattern: "https://*.netlify.app", shared: true},
+		{name: "Heroku", pattern: "https://*.herokuapp.com", shared: true},
+		{name: "Cloudflare Pages", pattern: "https://*.pages.dev", shared: true},
+		{name: "Cloudflare Workers", pattern: "https://*.workers.dev", shared: true},
+		{name: "Firebase web.app", pattern: "https://*.web.app", shared: true},
+		{name: "Firebase firebaseapp.com", pattern: "https://*.firebaseapp.com", shared: true},
+		{name: "Azure", pattern: "https://*.azurewebsites.net", shared: true},
+		{name: "App Engine", pattern: "https://*.appspot.com", shared: true},
+		{name: "co.uk", pattern: "https://*.co.uk", shared: true},
+		{name: "com.au", pattern: "https://*.com.au", shared: true},
+		{name: "co.jp", pattern: "https://*.co.jp", shared: true},
+		{name: "co.nz", pattern: "https://*.co.nz", shared: true},
+		{name: "com.br", pattern: "https://*.com.br", shared: true},
+		{name: "co.in", pattern: "https://*.co.in", shared: true},
+		{name: "uppercase is folded", pattern: "HTTPS://*.CloudFront.NET", shared: true},
+
+		{name: "own domain", pattern: "https://*.example.com"},
+		{name: "own domain under co.uk", pattern: "https://*.example.co.uk"},
+		{name: "Amplify branches of one app", pattern: "https://*.d1234abcd.amplifyapp.com"},
+		{name: "Pages previews of one project", pattern: "https://*.myproject.pages.dev"},
+		{name: "look-alike of a shared domain", pattern: "https://*.notcloudfront.net"},
+		{name: "look-alike of amazonaws.com", pattern: "https://*.myamazonaws.com"},
+		{name: "exact origin on a shared domain", pattern: "https://d111111abcdef8.cloudfront.net"},
+		{name: "exact function URL", pattern: "https://abc.lambda-url.us-east-1.on.aws"},
+	}
+	for _, tt := range tests {
+		for _, creds := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/credentials=%v", tt.name, creds), func(t *testing.T) {
+				o := cors.Options{AllowedOrigins: []string{"https://app.example.com", tt.pattern}, AllowCredentials: creds}
+				c, err := cors.New(o)
+				if tt.shared {
+					if !errors.Is(err, cors.ErrSharedDomainWildcard) || c != nil {
+						t.Fatalf("New = %v, %v; want %v", c, err, cors.ErrSharedDomainWildcard)
+					}
+					if !strings.Contains(err.Error(), "AllowedOrigins[1]") {
+						t.Errorf("error %q does not name the entry", err)
+					}
+				} else if err != nil {
+					t.Fatalf("New: %v", err)
+				}
+
+				o.InsecureAllowSharedDomainWildcard = true
+				if _, err := cors.New(o); err != nil {
+					t.Fatalf("New with InsecureAllowSharedDomainWildcard: %v", err)
+				}
+			})
 		}
 	}
 }
