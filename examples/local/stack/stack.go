@@ -165,6 +165,10 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 		_ = builds.Wait()
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		_ = builds.Wait()
+		return nil, err
+	}
 	s.progress(o, "peers up after %v", time.Since(t0).Round(time.Millisecond))
 
 	// Cognito: the pool, its client, the users and the writers group.
@@ -231,6 +235,9 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 	}
 
 	if err := builds.Wait(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(truststore, s.pki.TrustStorePEM(), 0o644); err != nil {
@@ -305,6 +312,8 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 			"AWS_LAMBDA_LOG_FORMAT": "JSON",
 		},
 	}
+	// Registered first, so that functions started before a failure stop.
+	s.onClose(func() { s.StopFunctions() })
 	starts := errgroup.Group{}
 	for name, e := range env {
 		e["AWS_LAMBDA_FUNCTION_NAME"] = StackName + "-" + name
@@ -326,7 +335,6 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 		tlsL.Close()
 		return nil, err
 	}
-	s.onClose(func() { s.StopFunctions() })
 	s.progress(o, "functions running under aws-lambda-rie after %v", time.Since(t0).Round(time.Millisecond))
 
 	// The gateway.
