@@ -197,33 +197,42 @@ func (o *options) resolveSecret(ctx context.Context, client func() (SecretsManag
 		return err
 	}
 	var src any
-	var fetch func(context.Context) (secretPayload, error)
+	var sdk SecretsManagerClient
+	var base, token string
 	if o.ext != nil {
-		base := o.ext.endpoint(o.lookup)
-		token, _ := o.lookup("AWS_SESSION_TOKEN")
+		base = o.ext.endpoint(o.lookup)
+		token, _ = o.lookup("AWS_SESSION_TOKEN")
 		src = base
-		fetch = func(ctx context.Context) (secretPayload, error) {
-			p, err := getSecretExtension(ctx, o.ext.HTTPClient, base, token, id)
-			if err != nil && errors.Is(err, errExtensionDown) && !o.ext.NoFallback {
-				c, cerr := client()
-				if cerr != nil {
-					return secretPayload{}, detail("default AWS config", ErrSecretsManager, ErrUnavailable, &awsCause{code: "aws config", err: cerr})
-				}
-				return getSecretSDK(ctx, c, id)
-			}
-			return p, err
-		}
 	} else {
 		c, err := client()
 		if err != nil {
 			return detail("default AWS config", ErrSecretsManager, ErrUnavailable, &awsCause{code: "aws config", err: err})
 		}
-		src = c
-		fetch = func(ctx context.Context) (secretPayload, error) { return getSecretSDK(ctx, c, id) }
+		src, sdk = c, c
 	}
-	p, err := o.cache.get(ctx, src, id, o.ttl, o.now, fetch)
-	if err != nil {
-		return err
+	ck, p, ok := o.cache.lookup(src, id, o.ttl, o.now)
+	if !ok {
+		// The fetch function is built only on a miss: a cache hit does not
+		// allocate it.
+		var fetch func(context.Context) (secretPayload, error)
+		if o.ext != nil {
+			fetch = func(ctx context.Context) (secretPayload, error) {
+				p, err := getSecretExtension(ctx, o.ext.HTTPClient, base, token, id)
+				if err != nil && errors.Is(err, errExtensionDown) && !o.ext.NoFallback {
+					c, cerr := client()
+					if cerr != nil {
+						return secretPayload{}, detail("default AWS config", ErrSecretsManager, ErrUnavailable, &awsCause{code: "aws config", err: cerr})
+					}
+					return getSecretSDK(ctx, c, id)
+				}
+				return p, err
+			}
+		} else {
+			fetch = func(ctx context.Context) (secretPayload, error) { return getSecretSDK(ctx, sdk, id) }
+		}
+		if p, err = o.cache.fill(ctx, ck, o.ttl, o.now, fetch); err != nil {
+			return err
+		}
 	}
 	whole := p.raw()
 	v, err := p.pick(key)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
 	"github.com/seclambda/seclambda/internal/testpeer"
 	"github.com/seclambda/seclambda/redact"
 	"github.com/seclambda/seclambda/secenv"
@@ -170,6 +172,64 @@ func TestSecretsManagerSingleFlight(t *testing.T) {
 	}
 	if got := sm.CallsFor("hot"); got != 1 {
 		t.Fatalf("8 concurrent loads made %d calls, want 1", got)
+	}
+}
+
+// TestSecretsManagerCacheBounded checks, against the Secrets Manager peer,
+// that a function that builds a client per invocation does not grow the
+// cache without bound (it keeps MaxCacheSources clients), that a reused
+// client still hits the cache, and that an expired entry is not kept after
+// a failed refresh.
+func TestSecretsManagerCacheBounded(t *testing.T) {
+	sm := testpeer.StartSecretsManager(t)
+	sm.PutString("s", "bounded-secret")
+	cache := secenv.NewCache()
+	clk := newClock()
+	reused, last := smClient(sm), (*secretsmanager.Client)(nil)
+	perCall := func() *secretsmanager.Client { last = smClient(sm); return last }
+	load := func(client *secretsmanager.Client) error {
+		var c struct {
+			S secenv.Secret `env:"S,secret"`
+		}
+		return secenv.Load(context.Background(), &c, secenv.WithSecretsManager(client), secenv.WithCache(cache),
+			secenv.WithClock(clk.Now), secenv.WithLookup(env{"S": "s"}.lookup), secenv.WithRegistry(redact.NewRegistry()))
+	}
+	tests := []struct {
+		name      string
+		client    func() *secretsmanager.Client
+		loads     int
+		advance   time.Duration
+		fault     bool
+		wantCalls int // calls made by this step
+		wantLen   int
+		wantErr   error
+	}{
+		{name: "reused client: one call", client: func() *secretsmanager.Client { return reused }, loads: 5, wantCalls: 1, wantLen: 1},
+		{name: "client per invocation: bounded", client: perCall, loads: 3 * secenv.MaxCacheSources,
+			wantCalls: 3 * secenv.MaxCacheSources, wantLen: secenv.MaxCacheSources},
+		{name: "expired, refresh fails, entry dropped", client: func() *secretsmanager.Client { return last }, loads: 1,
+			advance: secenv.DefaultCacheTTL, fault: true, wantCalls: 3, wantLen: secenv.MaxCacheSources - 1, wantErr: secenv.ErrUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk.Advance(tt.advance)
+			if tt.fault {
+				sm.Inject(3, testpeer.ThrottlingFault())
+			}
+			before := sm.CallsFor("s")
+			for range tt.loads {
+				err := load(tt.client())
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("Load: %v, want %v", err, tt.wantErr)
+				}
+			}
+			if got := sm.CallsFor("s") - before; got != tt.wantCalls {
+				t.Errorf("calls = %d, want %d", got, tt.wantCalls)
+			}
+			if got := cache.Len(); got > tt.wantLen {
+				t.Errorf("cache.Len = %d, want at most %d", got, tt.wantLen)
+			}
+		})
 	}
 }
 
