@@ -24,8 +24,9 @@ var (
 	// ErrInvalid reports a value that does not parse as the field's type.
 	ErrInvalid = errors.New("secenv: invalid value")
 
-	// ErrCiphertext reports a kms value that is not base64, or whose
-	// length cannot be a KMS ciphertext.
+	// ErrCiphertext reports a kms value that is only white space, is not
+	// base64, or whose decoded length cannot be a KMS ciphertext; the
+	// message says which.
 	ErrCiphertext = errors.New("secenv: value is not a base64 KMS ciphertext")
 
 	// ErrDecrypt is the category of every KMS decrypt failure.

@@ -29,9 +29,15 @@ const lambdaContextKey = "LambdaFunctionName"
 // and surrounding white space.
 func decodeCiphertext(raw string) ([]byte, error) {
 	s := strings.TrimSpace(raw)
+	if s == "" {
+		return nil, detail("empty or only white space", ErrCiphertext)
+	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if b, err := enc.DecodeString(s); err == nil {
-			if len(b) == 0 || len(b) > maxCiphertext {
+			switch {
+			case len(b) == 0:
+				return nil, detail("no bytes once decoded", ErrCiphertext)
+			case len(b) > maxCiphertext:
 				return nil, detail("longer than 6144 bytes once decoded", ErrCiphertext)
 			}
 			return b, nil

@@ -39,6 +39,7 @@ func TestLoadKMS(t *testing.T) {
 		t.Fatalf("DisableKey: %v", err)
 	}
 	notCiphertext := base64.StdEncoding.EncodeToString([]byte("this is not a KMS ciphertext blob at all"))
+	tooLong := base64.StdEncoding.EncodeToString(make([]byte, 6145))
 
 	tests := []struct {
 		name    string
@@ -64,6 +65,8 @@ func TestLoadKMS(t *testing.T) {
 		{name: "not base64", vars: env{"DB_PASSWORD": "plaintext-by-mistake!", "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}, wantErr: []error{secenv.ErrCiphertext}},
 		{name: "base64 but not a ciphertext", vars: env{"DB_PASSWORD": notCiphertext, "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}, wantErr: []error{secenv.ErrDecrypt}},
 		{name: "empty", vars: env{"DB_PASSWORD": "", "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}, wantErr: []error{secenv.ErrEmpty}},
+		{name: "only white space", vars: env{"DB_PASSWORD": " \t\n ", "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}, wantErr: []error{secenv.ErrCiphertext}},
+		{name: "too long", vars: env{"DB_PASSWORD": tooLong, "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}, wantErr: []error{secenv.ErrCiphertext}},
 		{name: "unset", vars: env{"AWS_LAMBDA_FUNCTION_NAME": "orders-api"}, wantErr: []error{secenv.ErrMissing}},
 	}
 	client := kmsVia(k, "")
@@ -122,7 +125,8 @@ func TestLoadKMS(t *testing.T) {
 		})
 	}
 	// Distinct failures have distinct messages.
-	for _, pair := range [][2]string{{"wrong function name fails closed", "disabled key"}, {"not base64", "empty"}, {"disabled key", "not base64"}, {"no function name fails", "wrong function name fails closed"}} {
+	for _, pair := range [][2]string{{"wrong function name fails closed", "disabled key"}, {"not base64", "empty"}, {"disabled key", "not base64"},
+		{"only white space", "empty"}, {"only white space", "not base64"}, {"only white space", "too long"}, {"too long", "not base64"}, {"no function name fails", "wrong function name fails closed"}} {
 		a, b := messages[pair[0]], messages[pair[1]]
 		if a == "" || a == b {
 			t.Errorf("%q and %q give the same message %q", pair[0], pair[1], a)
