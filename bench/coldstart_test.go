@@ -27,11 +27,14 @@ import (
 // Cold starts are measured by TestColdStart, which runs only when
 // SECLAMBDA_BENCH_COLDSTART names the JSON file to write (cmd/report sets
 // it); SECLAMBDA_BENCH_COLDSTART_RUNS sets the runs per function (default
-// coldRuns).
+// coldRuns). SECLAMBDA_BENCH_COLDSTART_TRACE=1 runs every function with
+// GODEBUG=inittrace=1 and keeps the output of its last run, to find what
+// its init spends time on.
 const (
-	coldStartEnv     = "SECLAMBDA_BENCH_COLDSTART"
-	coldStartRunsEnv = "SECLAMBDA_BENCH_COLDSTART_RUNS"
-	coldRuns         = 12
+	coldStartEnv      = "SECLAMBDA_BENCH_COLDSTART"
+	coldStartRunsEnv  = "SECLAMBDA_BENCH_COLDSTART_RUNS"
+	coldStartTraceEnv = "SECLAMBDA_BENCH_COLDSTART_TRACE"
+	coldRuns          = 12
 )
 
 // ColdStartResult is one function's measurements, as TestColdStart writes
@@ -49,6 +52,9 @@ type ColdStartResult struct {
 	// InitMs holds, per run, the init duration that aws-lambda-rie reports
 	// (INIT REPORT durationMs).
 	InitMs []float64 `json:"initMs"`
+	// Trace is the output of the last run, with GODEBUG=inittrace=1, when
+	// SECLAMBDA_BENCH_COLDSTART_TRACE is set.
+	Trace string `json:"trace,omitempty"`
 }
 
 // coldFunction is a function to measure: where to build it from, its
@@ -79,6 +85,12 @@ func TestColdStart(t *testing.T) {
 	}
 	rie := rieBinary(t)
 	fns := coldFunctions(t)
+	trace := os.Getenv(coldStartTraceEnv) == "1"
+	if trace {
+		for i := range fns {
+			fns[i].env["GODEBUG"] = "inittrace=1"
+		}
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(fns))
 	for i := range fns {
@@ -104,9 +116,12 @@ func TestColdStart(t *testing.T) {
 	for r := -1; r < runs; r++ {
 		for j := range fns {
 			i := (j + max(r, 0)) % len(fns) // rotate the order every round
-			total, init, err := coldStart(rie, fns[i])
+			total, init, log, err := coldStart(rie, fns[i])
 			if err != nil {
 				t.Fatalf("%s: %v", fns[i].name, err)
+			}
+			if trace {
+				results[i].Trace = log
 			}
 			if r >= 0 {
 				results[i].TotalMs = append(results[i].TotalMs, total)
@@ -287,23 +302,27 @@ func (b *syncBuffer) String() string {
 // emulator accepts connections, and returns the milliseconds from starting
 // the emulator to the end of the response, and the init duration the
 // emulator reports. The emulator (and with it the function) is stopped by
-// its PID before returning.
-func coldStart(rie string, f coldFunction) (total, init float64, err error) {
+// its PID before returning, and its output so far is returned too.
+func coldStart(rie string, f coldFunction) (total, init float64, log string, err error) {
 	event, err := json.Marshal(f.event)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, "", err
 	}
 	addr, err := freeAddr()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, "", err
 	}
 	api, err := freeAddr()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, "", err
 	}
 	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", api, f.bootstrap)
 	cmd.Dir = filepath.Dir(f.bootstrap)
-	cmd.Env = append(os.Environ(), "AWS_LAMBDA_FUNCTION_TIMEOUT=30")
+	// Lambda gives a function only the variables it sets and the
+	// function's own, so the emulator gets no more than PATH and HOME from
+	// this machine: a developer's AWS_CA_BUNDLE, AWS_PROFILE or proxy
+	// settings would change what the SDK does at init.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "AWS_LAMBDA_FUNCTION_TIMEOUT=30"}
 	for k, v := range f.env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -317,7 +336,7 @@ func coldStart(rie string, f coldFunction) (total, init float64, err error) {
 
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return 0, 0, "", err
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
@@ -331,24 +350,24 @@ func coldStart(rie string, f coldFunction) (total, init float64, err error) {
 			body, err = io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if err != nil {
-				return 0, 0, err
+				return 0, 0, "", err
 			}
 			if resp.StatusCode != http.StatusOK {
-				return 0, 0, fmt.Errorf("invoke: %s: %s\n%s", resp.Status, body, out.String())
+				return 0, 0, "", fmt.Errorf("invoke: %s: %s\n%s", resp.Status, body, out.String())
 			}
 			break
 		}
 		select {
 		case <-done:
-			return 0, 0, fmt.Errorf("aws-lambda-rie exited:\n%s", out.String())
+			return 0, 0, "", fmt.Errorf("aws-lambda-rie exited:\n%s", out.String())
 		case <-ctx.Done():
-			return 0, 0, fmt.Errorf("no response: %v\n%s", err, out.String())
+			return 0, 0, "", fmt.Errorf("no response: %v\n%s", err, out.String())
 		case <-time.After(500 * time.Microsecond): // poll until the emulator listens
 		}
 	}
 	total = float64(time.Since(start).Microseconds()) / 1000
 	if err := f.check(body); err != nil {
-		return 0, 0, fmt.Errorf("%w\n%s", err, out.String())
+		return 0, 0, "", fmt.Errorf("%w\n%s", err, out.String())
 	}
 	// The emulator logs INIT REPORT before it passes the event on, but its
 	// output reaches the pipe asynchronously.
@@ -356,10 +375,10 @@ func coldStart(rie string, f coldFunction) (total, init float64, err error) {
 	for {
 		if m := initReport.FindStringSubmatch(out.String()); m != nil {
 			init, err = strconv.ParseFloat(m[1], 64)
-			return total, init, err
+			return total, init, out.String(), err
 		}
 		if time.Now().After(deadline) {
-			return 0, 0, fmt.Errorf("no INIT REPORT in the emulator's output:\n%s", out.String())
+			return 0, 0, "", fmt.Errorf("no INIT REPORT in the emulator's output:\n%s", out.String())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
