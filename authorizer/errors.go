@@ -114,8 +114,9 @@ var (
 	ErrClientID = rejection("authorizer: wrong client_id")
 	// ErrClaimType: a claim has the wrong JSON type.
 	ErrClaimType = rejection("authorizer: claim has wrong type")
-	// ErrMissingSubject: the token has no sub, which the handlers need as
-	// principal ID.
+	// ErrMissingSubject: the token has no sub (or an empty one), which the
+	// handlers need as principal ID. Verify wraps it in a [*ClaimError]
+	// with Claim "sub"; the handlers answer 401.
 	ErrMissingSubject = rejection("authorizer: missing sub")
 )
 
@@ -126,7 +127,9 @@ var (
 	// ErrMissingScope: the token lacks a required scope.
 	ErrMissingScope = forbidden("authorizer: missing scope")
 	// ErrRuleRejected: an [Authorizer] rule ([WithRule]) rejected the
-	// principal, or its route set is empty.
+	// principal, or its route set ([WithRoutes]) is empty. The handlers
+	// answer with a Deny; the reason given to [WithOnReject] wraps this
+	// error and the rule's own. A rule may return it (or wrap it) itself.
 	ErrRuleRejected = forbidden("authorizer: rejected by rule")
 )
 

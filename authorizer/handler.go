@@ -53,39 +53,54 @@ type decision struct {
 
 // decide verifies token and applies the rules. It returns an error only for
 // 401 ([ErrUnauthorized]) and 500 (anything else); a Deny is a decision.
+// The reason of a 401 or Deny goes to the WithOnReject function.
 func (a *Authorizer) decide(ctx context.Context, token string, route *MethodARN) (decision, error) {
+	d, reason, err := a.evaluate(ctx, token, route)
+	if reason != nil && a.o.onReject != nil {
+		a.o.onReject(ctx, reason)
+	}
+	return d, err
+}
+
+// evaluate is decide without the WithOnReject call: it also returns the
+// reason of a 401 or Deny.
+func (a *Authorizer) evaluate(ctx context.Context, token string, route *MethodARN) (decision, error, error) {
 	if token == "" {
-		return decision{}, ErrUnauthorized
+		return decision{}, ErrMissingToken, ErrUnauthorized
 	}
 	c, err := a.v.Verify(ctx, token)
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrForbidden):
-		return decision{principal: anonymous}, nil
+		return decision{principal: anonymous}, err, nil
 	case errors.Is(err, ErrUnauthorized):
-		return decision{}, ErrUnauthorized
+		return decision{}, err, ErrUnauthorized
 	default:
-		return decision{}, err
+		return decision{}, nil, err
 	}
 	if c.Subject == "" {
-		return decision{}, ErrUnauthorized
+		// A Verifier other than JWTVerifier may return claims without sub.
+		return decision{}, &ClaimError{Claim: "sub", Err: ErrMissingSubject}, ErrUnauthorized
 	}
 	deny := decision{principal: c.Subject}
 	if a.o.rule != nil {
 		if err := a.o.rule(ctx, c); err != nil {
 			if errors.Is(err, ErrUnavailable) {
-				return decision{}, err
+				return decision{}, nil, err
 			}
-			return deny, nil
+			if !errors.Is(err, ErrRuleRejected) {
+				err = fmt.Errorf("%w: %w", ErrRuleRejected, err)
+			}
+			return deny, err, nil
 		}
 	}
 	var routes []Route
 	if a.o.routes != nil {
 		if routes, err = a.o.routes(ctx, c); err != nil {
-			return decision{}, fmt.Errorf("authorizer: routes: %w", err)
+			return decision{}, nil, fmt.Errorf("authorizer: routes: %w", err)
 		}
 		if len(routes) == 0 {
-			return deny, nil
+			return deny, fmt.Errorf("%w: empty route set", ErrRuleRejected), nil
 		}
 	} else if route != nil {
 		routes = []Route{routeOf(*route)}
@@ -94,7 +109,7 @@ func (a *Authorizer) decide(ctx context.Context, token string, route *MethodARN)
 	if a.o.context != nil {
 		extra, err := a.o.context(ctx, c)
 		if err != nil {
-			return decision{}, fmt.Errorf("authorizer: context: %w", err)
+			return decision{}, nil, fmt.Errorf("authorizer: context: %w", err)
 		}
 		for k, v := range extra {
 			if _, builtin := d.context[k]; builtin {
@@ -103,7 +118,7 @@ func (a *Authorizer) decide(ctx context.Context, token string, route *MethodARN)
 			switch v.(type) {
 			case string, bool, int, int32, int64, float32, float64:
 			default:
-				return decision{}, fmt.Errorf("%w (key %q)", ErrContextValue, k)
+				return decision{}, nil, fmt.Errorf("%w (key %q)", ErrContextValue, k)
 			}
 			d.context[k] = v
 		}
@@ -111,14 +126,14 @@ func (a *Authorizer) decide(ctx context.Context, token string, route *MethodARN)
 	if a.o.usageKey != nil {
 		key, err := a.o.usageKey(ctx, c)
 		if err != nil {
-			return decision{}, fmt.Errorf("authorizer: usage identifier key: %w", err)
+			return decision{}, nil, fmt.Errorf("authorizer: usage identifier key: %w", err)
 		}
 		if key == "" {
-			return decision{}, errors.New("authorizer: empty usage identifier key")
+			return decision{}, nil, errors.New("authorizer: empty usage identifier key")
 		}
 		d.usageKey = key
 	}
-	return d, nil
+	return d, nil, nil
 }
 
 // policy builds the response policy of d for the API stage of arn.

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -89,6 +90,9 @@ func handlerCases(t *testing.T, apiStage string) []handlerCase {
 		{name: "missing group is an explicit deny", token: func(s *oidcSetup, t *testing.T) string {
 			return s.mint(t, map[string]any{"cognito:groups": nil}, nil)
 		}, wantDeny: true},
+		{name: "token without sub is Unauthorized", token: func(s *oidcSetup, t *testing.T) string {
+			return s.mint(t, map[string]any{"sub": nil}, nil)
+		}, wantErr: authorizer.ErrUnauthorized},
 		{name: "missing token is Unauthorized", token: func(*oidcSetup, *testing.T) string { return "" }, wantErr: authorizer.ErrUnauthorized},
 		{name: "expired token is Unauthorized", token: func(s *oidcSetup, t *testing.T) string {
 			return s.mint(t, map[string]any{"exp": s.clock.Now().Unix() - 3600}, nil)
@@ -355,4 +359,109 @@ func TestHandlerExtras(t *testing.T) {
 	bad.MethodArn = "arn:aws:s3:::bucket"
 	_, err := authorizer.New(s.v).Token(ctx(t), bad)
 	wantErrs(t, err, authorizer.ErrMethodARN)
+}
+
+// subjectless is a Verifier that accepts every token and returns claims
+// without a subject.
+type subjectless struct{}
+
+func (subjectless) Verify(context.Context, string) (*authorizer.Claims, error) {
+	return &authorizer.Claims{Username: "alice"}, nil
+}
+
+// TestOnReject checks that the reason of every 401 and Deny reaches the
+// WithOnReject function and matches the documented sentinels, and that
+// allows and outages do not call it. Regression test: ErrMissingSubject
+// and ErrRuleRejected were documented but never returned.
+func TestOnReject(t *testing.T) {
+	suspended := errors.New("account suspended")
+	valid := func(s *oidcSetup, t *testing.T) string { return s.mint(t, nil, nil) }
+	rule := func(err error) authorizer.Option {
+		return authorizer.WithRule(func(context.Context, *authorizer.Claims) error { return err })
+	}
+	tests := []struct {
+		name     string
+		verifier authorizer.Verifier // nil: the OIDC verifier
+		token    func(s *oidcSetup, t *testing.T) string
+		opts     []authorizer.Option
+		outage   bool
+		wantErr  error   // of the handler
+		want     []error // the reason; nil: WithOnReject not called
+		claim    string  // the reason's ClaimError claim, if any
+	}{
+		{name: "allow", token: valid},
+		{name: "missing token", token: func(*oidcSetup, *testing.T) string { return "" },
+			wantErr: authorizer.ErrUnauthorized, want: []error{authorizer.ErrMissingToken, authorizer.ErrUnauthorized}},
+		{name: "token without sub", token: func(s *oidcSetup, t *testing.T) string { return s.mint(t, map[string]any{"sub": nil}, nil) },
+			wantErr: authorizer.ErrUnauthorized, want: []error{authorizer.ErrMissingSubject, authorizer.ErrUnauthorized}, claim: "sub"},
+		{name: "verifier without sub", verifier: subjectless{}, token: valid,
+			wantErr: authorizer.ErrUnauthorized, want: []error{authorizer.ErrMissingSubject}, claim: "sub"},
+		{name: "expired", token: func(s *oidcSetup, t *testing.T) string {
+			return s.mint(t, map[string]any{"exp": s.clock.Now().Unix() - 3600}, nil)
+		}, wantErr: authorizer.ErrUnauthorized, want: []error{authorizer.ErrExpired}, claim: "exp"},
+		{name: "missing group", token: func(s *oidcSetup, t *testing.T) string {
+			return s.mint(t, map[string]any{"cognito:groups": nil}, nil)
+		}, want: []error{authorizer.ErrMissingGroup, authorizer.ErrForbidden}, claim: "cognito:groups"},
+		{name: "rule error", token: valid, opts: []authorizer.Option{rule(suspended)},
+			want: []error{authorizer.ErrRuleRejected, authorizer.ErrForbidden, authorizer.ErrUnauthorized, suspended}},
+		{name: "rule returns ErrRuleRejected", token: valid, opts: []authorizer.Option{rule(authorizer.ErrRuleRejected)},
+			want: []error{authorizer.ErrRuleRejected, authorizer.ErrForbidden}},
+		{name: "empty route set", token: valid, opts: []authorizer.Option{
+			authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) { return nil, nil }),
+		}, want: []error{authorizer.ErrRuleRejected}},
+		{name: "rule outage is a 500", token: valid, opts: []authorizer.Option{rule(authorizer.ErrBackoff)}, wantErr: authorizer.ErrUnavailable},
+		{name: "JWKS outage is a 500", token: valid, outage: true, wantErr: authorizer.ErrUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newOIDC(t, func(c *authorizer.OIDCConfig, _ *authorizer.JWKSConfig) { c.RequiredGroups = []string{"admin"} })
+			tok := tt.token(s, t)
+			if tt.outage {
+				s.iss.FailJWKS(http.StatusServiceUnavailable)
+			}
+			var v authorizer.Verifier = s.v
+			if tt.verifier != nil {
+				v = tt.verifier
+			}
+			var reasons []error
+			opts := append([]authorizer.Option{authorizer.WithOnReject(func(_ context.Context, reason error) {
+				reasons = append(reasons, reason)
+			})}, tt.opts...)
+			resp, err := authorizer.New(v, opts...).Token(ctx(t), events.APIGatewayCustomAuthorizerRequest{
+				AuthorizationToken: tok,
+				MethodArn:          "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/orders",
+			})
+			if tt.wantErr != nil {
+				wantErrs(t, err, tt.wantErr)
+			} else {
+				wantErrs(t, err)
+				wantDeny := len(tt.want) > 0
+				if effect := resp.PolicyDocument.Statement[0].Effect; (effect == "Deny") != wantDeny {
+					t.Fatalf("effect %s, want deny %v", effect, wantDeny)
+				}
+			}
+			if len(tt.want) == 0 {
+				if len(reasons) != 0 {
+					t.Fatalf("WithOnReject called with %v", reasons)
+				}
+				return
+			}
+			if len(reasons) != 1 {
+				t.Fatalf("WithOnReject called %d times, want once", len(reasons))
+			}
+			wantErrs(t, reasons[0], tt.want...)
+			if tt.claim != "" {
+				var ce *authorizer.ClaimError
+				if !errors.As(reasons[0], &ce) || ce.Claim != tt.claim {
+					t.Fatalf("reason %v is not a ClaimError for %q", reasons[0], tt.claim)
+				}
+			}
+			if strings.Count(reasons[0].Error(), authorizer.ErrRuleRejected.Error()) > 1 {
+				t.Errorf("reason %q repeats itself", reasons[0])
+			}
+			if tok != "" && strings.Contains(reasons[0].Error(), tok) {
+				t.Errorf("reason %q contains the token", reasons[0])
+			}
+		})
+	}
 }

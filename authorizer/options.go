@@ -18,6 +18,7 @@ type options struct {
 	rule     func(context.Context, *Claims) error
 	context  func(context.Context, *Claims) (map[string]any, error)
 	usageKey func(context.Context, *Claims) (string, error)
+	onReject func(context.Context, error)
 	wildcard bool
 	kind     tokenSourceKind
 	name     string
@@ -46,9 +47,25 @@ func WithWildcardRoutes() Option { return func(o *options) { o.wildcard = true }
 // WithRule adds a check of the verified claims that does not depend on the
 // route (so it stays right when the result is cached): account state,
 // tenant, custom claims. An error gives an explicit Deny, unless it matches
-// [ErrUnavailable], which gives a 500 that API Gateway does not cache.
+// [ErrUnavailable], which gives a 500 that API Gateway does not cache. The
+// Deny's reason, as [WithOnReject] sees it, wraps [ErrRuleRejected] and the
+// rule's error.
 func WithRule(fn func(ctx context.Context, c *Claims) error) Option {
 	return func(o *options) { o.rule = fn }
+}
+
+// WithOnReject sets a function that is told why each request was rejected,
+// for audit logs and metrics: it is called with the reason of every 401
+// (such as a [*ClaimError] wrapping [ErrExpired] or [ErrMissingSubject])
+// and of every explicit Deny ([ErrForbidden] reasons: [ErrMissingGroup],
+// [ErrMissingScope], or [ErrRuleRejected] wrapping the error of a
+// [WithRule] rule). It is not called for outages and other 500s, which
+// the handlers return. The reason never contains the token, but a rule's
+// own error is passed on as the rule wrote it. The client is still told
+// nothing. fn must be safe for concurrent use and should return quickly:
+// it runs before the handler answers. Zero value: rejections are silent.
+func WithOnReject(fn func(ctx context.Context, reason error)) Option {
+	return func(o *options) { o.onReject = fn }
 }
 
 // WithContext sets a function whose entries are added to the authorizer

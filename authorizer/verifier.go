@@ -325,6 +325,9 @@ func (v *JWTVerifier) validate(c *Claims) error {
 	if c.Issuer != v.issuer {
 		errs = append(errs, &ClaimError{Claim: "iss", Err: ErrIssuer})
 	}
+	if c.Subject == "" {
+		errs = append(errs, &ClaimError{Claim: "sub", Err: ErrMissingSubject})
+	}
 	errs = append(errs, v.check(c)...)
 	if len(errs) > 0 {
 		return errors.Join(errs...)

@@ -104,6 +104,8 @@ func TestVerifyAttackTable(t *testing.T) {
 		{name: "not yet valid", token: func(t *testing.T) string { return s.mint(t, map[string]any{"nbf": now + 120}, nil) }, want: []error{authorizer.ErrNotYetValid}},
 		{name: "nbf within leeway", token: func(t *testing.T) string { return s.mint(t, map[string]any{"nbf": now + 30}, nil) }},
 		{name: "issued in future", token: func(t *testing.T) string { return s.mint(t, map[string]any{"iat": now + 3000}, nil) }, want: []error{authorizer.ErrNotYetValid}},
+		{name: "missing sub", token: func(t *testing.T) string { return s.mint(t, map[string]any{"sub": nil}, nil) }, want: []error{authorizer.ErrMissingSubject, authorizer.ErrUnauthorized}},
+		{name: "empty sub", token: func(t *testing.T) string { return s.mint(t, map[string]any{"sub": ""}, nil) }, want: []error{authorizer.ErrMissingSubject}},
 		{name: "missing exp", token: func(t *testing.T) string { return s.mint(t, map[string]any{"exp": nil}, nil) }, want: []error{authorizer.ErrMissingExp}},
 		{name: "exp wrong type", token: func(t *testing.T) string { return s.mint(t, map[string]any{"exp": "tomorrow"}, nil) }, want: []error{authorizer.ErrClaimType}},
 		{name: "wrong iss", token: func(t *testing.T) string {
