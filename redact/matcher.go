@@ -114,6 +114,11 @@ func scan[T ~string | ~[]byte](m *matcher, s T, det Detector, final bool, spans 
 	n := len(s)
 	pending := n
 	first := len(spans)
+	// Triggers before jwtTo lie in a base64url run already measured, and
+	// triggers before pemTo in text that pemBlocks already walked: running
+	// the detector again could find nothing new, and would make a run of
+	// hostile triggers cost quadratic time.
+	jwtTo, pemTo := 0, 0
 	for i := 0; i+4 <= n; i++ {
 		k := load32(s, i)
 		h := filterIndex(k)
@@ -134,13 +139,36 @@ func scan[T ~string | ~[]byte](m *matcher, s T, det Detector, final bool, spans 
 				pending = i
 			}
 		}
-		if d := b.det & det; d != 0 {
+		d := b.det & det
+		switch {
+		case d == 0:
+		case d&DetectJWT != 0:
+			if i < jwtTo {
+				break
+			}
+			sp, ok, open, to := detectJWT(s, i, final)
+			jwtTo = to
+			if ok {
+				spans = append(spans, sp)
+			}
+			if open {
+				pending = min(pending, i)
+			}
+		case d&DetectPEMPrivateKey != 0:
+			if i < pemTo {
+				break
+			}
+			var p int
+			spans, p = pemBlocks(s, i, final, spans, nil)
+			pending = min(pending, p)
+			pemTo = n
+		default:
 			sp, ok, open := detectAt(s, i, d, final)
 			if ok {
 				spans = append(spans, sp)
 			}
-			if open && i < pending {
-				pending = i
+			if open {
+				pending = min(pending, i)
 			}
 		}
 	}

@@ -28,7 +28,9 @@ const (
 	DetectAWSSecretKey
 	// DetectPEMPrivateKey masks the body of a PEM block whose type ends in
 	// PRIVATE KEY, keeping its BEGIN and END lines. A block with no END
-	// line is masked to the end of the value.
+	// line is masked to the end of the value, and so is everything after
+	// the first body when more than eight blocks with different labels are
+	// open at once.
 	DetectPEMPrivateKey
 
 	// AllDetectors is every detector; it is the default.
@@ -130,24 +132,28 @@ func isToken68(c byte) bool {
 	return isB64URL(c) || c == '.' || c == '~' || c == '+' || c == '/'
 }
 
-// detectAt runs the detectors in d at trigger position i. ok reports a range
-// to mask; open reports (only when final is false) that the candidate runs to
-// the end of s and could still grow.
+// detectAt runs the Bearer and access key ID detectors in d at trigger
+// position i; the JWT and PEM detectors are called by scan directly, which
+// remembers how far they measured. ok reports a range to mask; open reports
+// (only when final is false) that the candidate runs to the end of s and
+// could still grow. Both detectors examine a bounded number of bytes past a
+// run they measure once, so a scan stays linear.
 func detectAt[T ~string | ~[]byte](s T, i int, d Detector, final bool) (sp span, ok, open bool) {
 	switch {
-	case d&DetectJWT != 0:
-		return detectJWT(s, i, final)
 	case d&DetectBearer != 0:
 		return detectBearer(s, i, final)
 	case d&DetectAWSAccessKeyID != 0:
 		return detectAccessKeyID(s, i, final)
-	case d&DetectPEMPrivateKey != 0:
-		return detectPEM(s, i, final)
 	}
 	return span{}, false, false
 }
 
-func detectJWT[T ~string | ~[]byte](s T, i int, final bool) (span, bool, bool) {
+// detectJWT measures the token that may start at i. It also returns the end
+// of the base64url run that holds i: a trigger at a later position inside
+// that run would see the same segments after it and a shorter header, so it
+// can add nothing, and scan skips it. That keeps a long run full of "eyJ"
+// linear.
+func detectJWT[T ~string | ~[]byte](s T, i int, final bool) (sp span, ok, open bool, runEnd int) {
 	n := len(s)
 	j, segs := i, 0
 	for {
@@ -155,13 +161,16 @@ func detectJWT[T ~string | ~[]byte](s T, i int, final bool) (span, bool, bool) {
 		for j < n && isB64URL(s[j]) {
 			j++
 		}
-		if segs == 0 && j-start < 10 {
-			return span{}, false, j == n && !final
+		if segs == 0 {
+			runEnd = j
+			if j-start < 10 {
+				return span{}, false, j == n && !final, runEnd
+			}
 		}
 		segs++
 		if j == n {
 			if !final {
-				return span{}, false, true
+				return span{}, false, true, runEnd
 			}
 			break
 		}
@@ -171,9 +180,9 @@ func detectJWT[T ~string | ~[]byte](s T, i int, final bool) (span, bool, bool) {
 		j++ // the dot; the next segment may be empty (an unsigned token)
 	}
 	if segs < 3 {
-		return span{}, false, false
+		return span{}, false, false, runEnd
 	}
-	return span{i, j}, true, false
+	return span{i, j}, true, false, runEnd
 }
 
 func detectBearer[T ~string | ~[]byte](s T, i int, final bool) (span, bool, bool) {
@@ -229,55 +238,148 @@ func detectAccessKeyID[T ~string | ~[]byte](s T, i int, final bool) (span, bool,
 	return span{i, j}, true, false
 }
 
-func detectPEM[T ~string | ~[]byte](s T, i int, final bool) (span, bool, bool) {
-	const begin, end, dashes, kind = "-----BEGIN ", "-----END ", "-----", "PRIVATE KEY"
+// maxOpenPEM bounds the private key blocks that may be open at once, one per
+// distinct label; a scan that sees more masks from the first one to the end.
+const maxOpenPEM = 8
+
+const (
+	pemBegin  = "-----BEGIN "
+	pemEnd    = "-----END "
+	pemDashes = "-----"
+	pemKind   = "PRIVATE KEY"
+)
+
+// pemLine parses the label and closing dashes of a BEGIN or END line whose
+// "-----BEGIN " or "-----END " ends at j. It returns the label [j, le) and
+// the index after the closing dashes; ok is false when this is no such line,
+// and partial reports a line cut short by the end of s.
+func pemLine[T ~string | ~[]byte](s T, j int) (le, after int, ok, partial bool) {
 	n := len(s)
-	if n-i < len(begin) {
-		return span{}, false, !final && hasPrefix(begin, s[i:])
+	le = j
+	// The label: upper-case words and digits, at most 64 bytes.
+	for le < n && le-j <= 64 && ('A' <= s[le] && s[le] <= 'Z' || s[le] == ' ' || '0' <= s[le] && s[le] <= '9') {
+		le++
 	}
-	if !hasPrefix(s[i:], begin) {
-		return span{}, false, false
+	if le-j > 64 {
+		return 0, 0, false, false
 	}
-	// The label: upper-case words, at most 64 bytes, closed by dashes.
-	j := i + len(begin)
-	lab := j
-	for j < n && j-lab <= 64 && ('A' <= s[j] && s[j] <= 'Z' || s[j] == ' ' || '0' <= s[j] && s[j] <= '9') {
-		j++
+	if n-le < len(pemDashes) {
+		return 0, 0, false, hasPrefix(pemDashes, s[le:])
 	}
-	if j == n || j-lab > 64 {
-		return span{}, false, j == n && !final
+	if !hasPrefix(s[le:], pemDashes) {
+		return 0, 0, false, false
 	}
-	label := s[lab:j]
-	if len(label) < len(kind) || !hasPrefix(label[len(label)-len(kind):], kind) {
-		return span{}, false, false
+	return le, le + len(pemDashes), true, false
+}
+
+// pemOpen is a private key block whose END line has not been seen yet.
+type pemOpen struct{ begin, label, labelEnd, body int }
+
+// pemBlocks masks, from i on, the body of every PEM block whose label ends
+// in PRIVATE KEY, up to the first END line with the same label, or to the
+// end of s when final is true and there is none. It walks s once, whatever
+// the number of BEGIN and END lines, so scan calls it at the first trigger
+// only. With final false, it also returns the smallest index at which a
+// block is still open or a BEGIN line is cut short (len(s) if none). When
+// ends is not nil, it receives the END line of every block left open.
+func pemBlocks[T ~string | ~[]byte](s T, i int, final bool, spans []span, ends *[]string) ([]span, int) {
+	n := len(s)
+	pending := n
+	var open [maxOpenPEM]pemOpen
+	no := 0
+	overflow := -1 // the body from which everything is masked, if too many blocks are open
+	sameLabel := func(a, b, c, d int) bool {
+		if b-a != d-c {
+			return false
+		}
+		for k := 0; k < b-a; k++ {
+			if s[a+k] != s[c+k] {
+				return false
+			}
+		}
+		return true
 	}
-	if n-j < len(dashes) {
-		return span{}, false, !final && hasPrefix(dashes, s[j:])
-	}
-	if !hasPrefix(s[j:], dashes) {
-		return span{}, false, false
-	}
-	body := j + len(dashes)
-	// Find "-----END <label>-----".
-	for k := body; k+len(end) <= n; k++ {
-		if s[k] != '-' || !hasPrefix(s[k:], end) {
+	for k := i; k < n; k++ {
+		if s[k] != '-' {
 			continue
 		}
-		e := k + len(end)
-		if n-e < len(label)+len(dashes) {
-			break
+		if n-k < len(pemBegin) {
+			if !final && hasPrefix(pemBegin, s[k:]) {
+				pending = min(pending, k)
+			}
+			break // too short for a BEGIN line, and an END line would close nothing new
 		}
-		if hasPrefix(s[e:], label) && hasPrefix(s[e+len(label):], dashes) {
-			return span{body, k}, true, false
+		switch {
+		case hasPrefix(s[k:], pemBegin):
+			j := k + len(pemBegin)
+			le, body, ok, partial := pemLine(s, j)
+			if partial && !final {
+				pending = min(pending, k)
+			}
+			if !ok {
+				continue
+			}
+			if le-j < len(pemKind) || !hasPrefix(s[le-len(pemKind):le], pemKind) {
+				k = body - 1
+				continue
+			}
+			known := false
+			for _, o := range open[:no] {
+				known = known || sameLabel(o.label, o.labelEnd, j, le)
+			}
+			switch {
+			case known || overflow >= 0:
+				// An earlier body with this label, or the overflow, covers it.
+			case no == len(open):
+				overflow = open[0].body
+			default:
+				open[no] = pemOpen{begin: k, label: j, labelEnd: le, body: body}
+				no++
+			}
+			k = body - 1
+		case hasPrefix(s[k:], pemEnd):
+			j := k + len(pemEnd)
+			le, after, ok, _ := pemLine(s, j)
+			if !ok {
+				continue
+			}
+			for x := 0; x < no; x++ {
+				if sameLabel(open[x].label, open[x].labelEnd, j, le) {
+					if overflow < 0 {
+						spans = append(spans, span{open[x].body, k})
+					}
+					no--
+					copy(open[x:], open[x+1:no+1])
+					break
+				}
+			}
+			k = after - 1
+		}
+	}
+	from := overflow
+	for _, o := range open[:no] {
+		if from < 0 || o.body < from {
+			from = o.body
+		}
+	}
+	if from < 0 {
+		return spans, pending
+	}
+	if ends != nil {
+		for _, o := range open[:no] {
+			*ends = append(*ends, pemEnd+string(s[o.label:o.labelEnd])+pemDashes)
 		}
 	}
 	if !final {
-		return span{}, false, true
+		for _, o := range open[:no] {
+			pending = min(pending, o.begin)
+		}
+		return spans, pending
 	}
-	if body == n {
-		return span{}, false, false
+	if from < n {
+		spans = append(spans, span{from, n})
 	}
-	return span{body, n}, true, false
+	return spans, pending
 }
 
 // awsSecretKeys appends the AWS secret access keys in s to spans. Any run

@@ -30,9 +30,13 @@ type Writer struct {
 	mu      sync.Mutex
 	w       io.Writer
 	pending []byte // held-back tail
-	buf     []byte // scratch for the scrubbed output
-	spans   []span
-	closed  bool
+	// masked is how many bytes at the start of pending a match already
+	// written out (as the mask) covers: they are masked again, without a
+	// second mask, whatever the next scan finds.
+	masked int
+	buf    []byte // scratch for the scrubbed output
+	spans  []span
+	closed bool
 }
 
 // NewWriter returns a [Writer] that scrubs what it passes on to w. Of the
@@ -61,25 +65,63 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if len(in)-cut > maxHold {
 		spans, cut = scan(m, in, w.cfg.det, true, spans[:0])
 	}
-	// Emit only what ends before cut; a range that straddles cut is held
-	// back whole.
+	spans, cont := w.carry(spans)
+	// Emit what ends before cut. A range that straddles cut is cut in two:
+	// its first part goes out masked now, and the held bytes it covers are
+	// remembered as masked, so they are never rescanned as candidates of
+	// their own and never leak.
+	masked := 0
 	for i, sp := range spans {
 		if sp.end > cut {
-			cut = min(cut, sp.start)
+			if sp.start < cut {
+				masked = sp.end - cut
+				spans[i].end = cut
+				i++
+			}
 			spans = spans[:i]
 			break
 		}
 	}
+	w.buf = appendMaskedCont(w.buf[:0], in[:cut], spans, w.cfg.mask, cont)
 	w.spans = spans[:0]
-	w.buf = appendMasked(w.buf[:0], in[:cut], spans, w.cfg.mask)
 	if len(w.buf) > 0 {
 		if _, err := w.w.Write(w.buf); err != nil {
 			w.pending = w.pending[:held]
 			return 0, err
 		}
 	}
+	w.masked = masked
 	w.pending = append(w.pending[:0], in[cut:]...)
 	return len(p), nil
+}
+
+// carry adds to spans the range of held bytes that an earlier write already
+// masked, and reports whether the first span continues that mask.
+func (w *Writer) carry(spans []span) ([]span, bool) {
+	if w.masked == 0 {
+		return spans, false
+	}
+	spans = append(spans, span{0, w.masked})
+	return mergeSpans(spans, 0), true
+}
+
+// appendMaskedCont is appendMasked, except that with cont a first span at
+// offset 0 continues a mask already written and adds no second one.
+func appendMaskedCont(dst, b []byte, spans []span, mask string, cont bool) []byte {
+	if cont && len(spans) > 0 && spans[0].start == 0 {
+		at := spans[0].end
+		return appendMasked(dst, b[at:], shift(spans[1:], at), mask)
+	}
+	return appendMasked(dst, b, spans, mask)
+}
+
+// shift moves spans, in place, d bytes to the left.
+func shift(spans []span, d int) []span {
+	for i := range spans {
+		spans[i].start -= d
+		spans[i].end -= d
+	}
+	return spans
 }
 
 // Flush scrubs and passes on the held-back tail, treating it as the end of
@@ -98,12 +140,16 @@ func (w *Writer) flush() error {
 		return nil
 	}
 	spans, _ := scan(w.cfg.reg.matcher(), w.pending, w.cfg.det, true, w.spans[:0])
-	w.buf = appendMasked(w.buf[:0], w.pending, spans, w.cfg.mask)
+	spans, cont := w.carry(spans)
+	w.buf = appendMaskedCont(w.buf[:0], w.pending, spans, w.cfg.mask, cont)
 	w.spans = spans[:0]
-	if _, err := w.w.Write(w.buf); err != nil {
-		return err
+	if len(w.buf) > 0 {
+		if _, err := w.w.Write(w.buf); err != nil {
+			return err
+		}
 	}
 	w.pending = w.pending[:0]
+	w.masked = 0
 	return nil
 }
 
