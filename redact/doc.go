@@ -36,7 +36,9 @@
 //
 // Masking is conservative: overlapping matches are masked as one, a PEM
 // block without an END line is masked to the end, and a Writer masks rather
-// than holds back more than 64 KiB.
+// than holds back more than 64 KiB; when that cuts a private key block, or
+// Flush does, the Writer keeps masking what follows up to and including the
+// block's END line.
 //
 // # Usage
 //

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"io"
 	"sync"
 )
@@ -34,9 +35,13 @@ type Writer struct {
 	// written out (as the mask) covers: they are masked again, without a
 	// second mask, whatever the next scan finds.
 	masked int
-	buf    []byte // scratch for the scrubbed output
-	spans  []span
-	closed bool
+	// pemEnds lists the END lines of private key blocks whose body was
+	// masked to the end of what was written out (past the hold limit, or
+	// at Flush): everything up to and including them is swallowed.
+	pemEnds []string
+	buf     []byte // scratch for the scrubbed output
+	spans   []span
+	closed  bool
 }
 
 // NewWriter returns a [Writer] that scrubs what it passes on to w. Of the
@@ -60,9 +65,20 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if held > 0 {
 		in = append(w.pending, p...)
 	}
+	oldEnds := w.pemEnds
+	if len(w.pemEnds) > 0 {
+		at, done := w.skipPEM(in)
+		if !done {
+			// Still inside the key: keep only what may start its END line.
+			w.pending = append(w.pending[:0], in[at:]...)
+			return len(p), nil
+		}
+		in = in[at:]
+	}
 	m := w.cfg.reg.matcher()
 	spans, cut := scan(m, in, w.cfg.det, false, w.spans[:0])
-	if len(in)-cut > maxHold {
+	forced := len(in)-cut > maxHold
+	if forced {
 		spans, cut = scan(m, in, w.cfg.det, true, spans[:0])
 	}
 	spans, cont := w.carry(spans)
@@ -87,12 +103,48 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if len(w.buf) > 0 {
 		if _, err := w.w.Write(w.buf); err != nil {
 			w.pending = w.pending[:held]
+			w.pemEnds = oldEnds
 			return 0, err
 		}
 	}
 	w.masked = masked
 	w.pending = append(w.pending[:0], in[cut:]...)
+	if forced {
+		w.pemEnds = w.openPEM(in)
+	}
 	return len(p), nil
+}
+
+// openPEM returns the END lines of the private key blocks left open at the
+// end of in, which a final scan masked to the end.
+func (w *Writer) openPEM(in []byte) []string {
+	if w.cfg.det&DetectPEMPrivateKey == 0 {
+		return nil
+	}
+	var ends []string
+	pemBlocks(in, 0, true, nil, &ends)
+	return ends
+}
+
+// skipPEM looks in in for the END lines of w.pemEnds, drops those it finds,
+// and returns the index after the last one found. done is false while a
+// block is still open; at is then where a possible partial END line begins.
+func (w *Writer) skipPEM(in []byte) (at int, done bool) {
+	var rest []string
+	longest := 0
+	for _, e := range w.pemEnds {
+		if k := bytes.Index(in, []byte(e)); k >= 0 {
+			at = max(at, k+len(e))
+			continue
+		}
+		rest = append(rest, e)
+		longest = max(longest, len(e))
+	}
+	w.pemEnds = rest
+	if len(rest) == 0 {
+		return at, true
+	}
+	return max(at, len(in)-(longest-1)), false
 }
 
 // carry adds to spans the range of held bytes that an earlier write already
@@ -136,6 +188,12 @@ func (w *Writer) Flush() error {
 }
 
 func (w *Writer) flush() error {
+	if len(w.pemEnds) > 0 {
+		// The held bytes are key material; later writes stay masked up
+		// to the END line.
+		w.pending = w.pending[:0]
+		return nil
+	}
 	if len(w.pending) == 0 {
 		return nil
 	}
@@ -148,6 +206,7 @@ func (w *Writer) flush() error {
 			return err
 		}
 	}
+	w.pemEnds = w.openPEM(w.pending)
 	w.pending = w.pending[:0]
 	w.masked = 0
 	return nil

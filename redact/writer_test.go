@@ -197,3 +197,80 @@ func TestWriterUnderlyingError(t *testing.T) {
 		t.Fatalf("got %q", buf.String())
 	}
 }
+
+// TestWriterLongPEM checks that a private key body that the Writer had to
+// mask to the end of what it held (past its 64 KiB hold limit, or at Flush)
+// stays masked in later writes, up to and including its END line.
+func TestWriterLongPEM(t *testing.T) {
+	body := strings.Repeat("QUFBQUFBQUFBQUFB\n", 70<<10/17)
+	const tail = "TAILSECRETKEYMATERIALxyz\n"
+	tests := []struct {
+		name   string
+		writes []string
+		flush  []bool // Flush after write i
+		want   string // the output after the BEGIN line's mask
+		leak   []string
+	}{
+		{
+			name:   "past the hold limit",
+			writes: []string{"-----BEGIN PRIVATE KEY-----\n" + body, tail + "-----END PRIVATE KEY-----\nafter\n"},
+			want:   "\nafter\n",
+			leak:   []string{"TAILSECRET", "QUFB"},
+		},
+		{
+			name:   "END line split across writes",
+			writes: []string{"-----BEGIN RSA PRIVATE KEY-----\n" + body, tail + "-----END RSA PRI", "VATE KEY-----\nafter\n"},
+			want:   "\nafter\n",
+			leak:   []string{"TAILSECRET", "QUFB"},
+		},
+		{
+			name:   "another label does not end it",
+			writes: []string{"-----BEGIN EC PRIVATE KEY-----\n" + body, "-----END RSA PRIVATE KEY-----\n" + tail, "-----END EC PRIVATE KEY-----after\n"},
+			want:   "after\n",
+			leak:   []string{"TAILSECRET", "QUFB"},
+		},
+		{
+			name:   "Flush inside the body",
+			writes: []string{"-----BEGIN PRIVATE KEY-----\nQUFBQUFB\n", tail, "-----END PRIVATE KEY-----\nafter\n"},
+			flush:  []bool{true, true, false},
+			want:   "\nafter\n",
+			leak:   []string{"TAILSECRET", "QUFB"},
+		},
+		{
+			name:   "a new key after the END line",
+			writes: []string{"-----BEGIN PRIVATE KEY-----\n" + body, tail + "-----END PRIVATE KEY-----\nx " + testPEM + "\n"},
+			want:   "\nx " + pemMasked + "\n",
+			leak:   []string{"TAILSECRET", "QUFB", "MIIBOgIBAAJBAKj34"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			w := redact.NewWriter(&out, redact.WithRegistry(redact.NewRegistry()))
+			for i, s := range tt.writes {
+				if n, err := w.Write([]byte(s)); err != nil || n != len(s) {
+					t.Fatalf("Write %d: %d, %v", i, n, err)
+				}
+				if i < len(tt.flush) && tt.flush[i] {
+					if err := w.Flush(); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			got := out.String()
+			for _, s := range tt.leak {
+				assertNoLeak(t, got, s)
+			}
+			begin := strings.Index(got, "-----"+redact.DefaultMask)
+			if begin < 0 || !strings.HasPrefix(got, tt.writes[0][:begin]) {
+				t.Fatalf("BEGIN line and mask missing: %q", got[:min(len(got), 200)])
+			}
+			if rest := got[begin+len("-----"+redact.DefaultMask):]; rest != tt.want {
+				t.Fatalf("after the mask got %q, want %q", rest[:min(len(rest), 200)], tt.want)
+			}
+		})
+	}
+}
