@@ -61,8 +61,12 @@ type JWKSConfig struct {
 	// means [DefaultRetryBackoff].
 	RetryBackoff time.Duration
 	// MaxKeyAge is how long a fetched key set is used before a token causes
-	// a refresh (keeping the old keys if the refresh fails), so that revoked
-	// keys stop working. Zero means [DefaultMaxKeyAge]; negative means never.
+	// a refresh, so that keys the issuer removed stop working. The refresh
+	// runs in the background: the token that causes it, and the tokens
+	// verified until it ends, are checked with the cached key rather than
+	// wait for the fetch; only an unknown kid waits. A failed refresh keeps
+	// the old keys (and is retried after RetryBackoff). Zero means
+	// [DefaultMaxKeyAge]; negative means never.
 	MaxKeyAge time.Duration
 	// InsecureAllowHTTPLoopback allows http URLs on loopback addresses
 	// (127.0.0.0/8, ::1, localhost), for local peers and tests only.
@@ -223,20 +227,11 @@ func (k *JWKS) key(ctx context.Context, kid string) (*jwk, error) {
 	if ks != nil {
 		key, ok := ks.byKID[kid]
 		if ok {
-			if k.maxAge < 0 || k.now().Sub(ks.fetched) < k.maxAge {
-				return key, nil
-			}
-			// Stale: try one refresh; keep the old keys if it fails.
-			if ch := k.begin(); ch != nil {
-				if _, err := wait(ctx, ch); err != nil {
-					return key, nil
-				}
-				if fresh := k.keys.Load(); fresh != nil {
-					if key, ok := fresh.byKID[kid]; ok {
-						return key, nil
-					}
-					return nil, ErrUnknownKID
-				}
+			if k.maxAge >= 0 && k.now().Sub(ks.fetched) >= k.maxAge {
+				// Stale: serve the cached key and refresh in the
+				// background, within the refresh interval and backoff. The
+				// refresh publishes new keys, or keeps these if it fails.
+				k.refreshInBackground()
 			}
 			return key, nil
 		}
@@ -266,21 +261,40 @@ func (k *JWKS) key(ctx context.Context, kid string) (*jwk, error) {
 func (k *JWKS) begin() <-chan singleflight.Result {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if !k.inflight {
-		now := k.now()
-		if !k.lastAttempt.IsZero() {
-			wait := k.minInterval
-			if k.lastFailed {
-				wait = k.backoff
-			}
-			if now.Sub(k.lastAttempt) < wait {
-				return nil
-			}
-		}
-		k.inflight = true
-		k.lastAttempt = now
+	if !k.inflight && !k.startLocked() {
+		return nil
 	}
 	return k.sf.DoChan("", k.fetch)
+}
+
+// refreshInBackground starts a fetch unless one is in flight or the
+// refresh interval or backoff forbids it, and does not wait for it.
+func (k *JWKS) refreshInBackground() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.inflight && k.startLocked() {
+		// DoChan's channel is buffered, so nobody needs to read it.
+		k.sf.DoChan("", k.fetch)
+	}
+}
+
+// startLocked marks a fetch as started and reports true, or reports false
+// when the refresh interval or backoff forbids one. k.mu must be held and
+// no fetch be in flight.
+func (k *JWKS) startLocked() bool {
+	now := k.now()
+	if !k.lastAttempt.IsZero() {
+		wait := k.minInterval
+		if k.lastFailed {
+			wait = k.backoff
+		}
+		if now.Sub(k.lastAttempt) < wait {
+			return false
+		}
+	}
+	k.inflight = true
+	k.lastAttempt = now
+	return true
 }
 
 // wait waits for a fetch result or for ctx.

@@ -1,6 +1,7 @@
 package authorizer_test
 
 import (
+	"context"
 	"crypto/elliptic"
 	"encoding/json"
 	"errors"
@@ -58,9 +59,12 @@ func TestJWKSOutages(t *testing.T) {
 			_, err := s.v.Verify(ctx(t), old)
 			wantErrs(t, err)
 			tc.fault(s.iss)
-			s.clock.Advance(2 * authorizer.DefaultMaxKeyAge) // stale: a refresh is tried and fails
+			s.clock.Advance(2 * authorizer.DefaultMaxKeyAge) // stale: a background refresh is tried and fails
 			_, err = s.v.Verify(ctx(t), old)
 			wantErrs(t, err)
+			// Wait for the background refresh (Refresh joins it if it is
+			// still in flight) so that the backoff below is deterministic.
+			wantErrs(t, s.keys.Refresh(ctx(t)), authorizer.ErrJWKSFetch)
 			// A kid that only a refetch could find is an outage, not a
 			// rejection, and the next attempt is in backoff.
 			s.clock.Advance(authorizer.DefaultMinRefreshInterval)
@@ -219,5 +223,122 @@ func TestOIDCOverTLSWithSharedCache(t *testing.T) {
 	wantErrs(t, err)
 	if iss.DiscoveryFetches() != 1 || iss.JWKSFetches() != 1 {
 		t.Fatalf("discovery %d, jwks %d fetches; want 1 and 1", iss.DiscoveryFetches(), iss.JWKSFetches())
+	}
+}
+
+// gate is an http.RoundTripper that, once closed, holds every request
+// until it is opened again (or the request's context ends), and says when
+// a request arrives.
+type gate struct {
+	mu      sync.Mutex
+	held    chan struct{} // nil: requests pass
+	arrived chan struct{}
+	base    http.RoundTripper
+}
+
+func newGate() *gate { return &gate{arrived: make(chan struct{}, 16), base: http.DefaultTransport} }
+
+func (g *gate) close() { g.mu.Lock(); g.held = make(chan struct{}); g.mu.Unlock() }
+
+func (g *gate) open() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.held != nil {
+		close(g.held)
+		g.held = nil
+	}
+}
+
+func (g *gate) RoundTrip(r *http.Request) (*http.Response, error) {
+	g.mu.Lock()
+	held := g.held
+	g.mu.Unlock()
+	if held != nil {
+		g.arrived <- struct{}{}
+		select {
+		case <-held:
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+	}
+	return g.base.RoundTrip(r)
+}
+
+// TestJWKSStaleKeyServedWhileRefreshing checks that once the key set is
+// older than MaxKeyAge, tokens with a cached kid are verified at once with
+// the cached key while the refresh runs in the background, that only an
+// unknown kid waits for it, and that the refresh's outcome applies to the
+// tokens after it. Regression test: every request waited up to the fetch
+// Timeout for the refresh.
+func TestJWKSStaleKeyServedWhileRefreshing(t *testing.T) {
+	tests := []struct {
+		name string
+		// during runs while the refresh is held; it changes the issuer.
+		during func(t *testing.T, s *oidcSetup)
+		// waiter, if set, is a token verified while the refresh is held,
+		// which must wait for it and then give wantWaiter.
+		waiter     func(t *testing.T, s *oidcSetup) string
+		wantWaiter []error
+		// wantOld is the outcome of the old token after the refresh.
+		wantOld []error
+	}{
+		{name: "refresh keeps the key", during: func(t *testing.T, s *oidcSetup) { s.iss.Rotate(t, "k2") }},
+		{name: "refresh drops the key", during: func(t *testing.T, s *oidcSetup) {
+			s.iss.Publish(testpeer.NewRSAKey(t, "k3", 2048))
+		}, wantOld: []error{authorizer.ErrUnknownKID}},
+		{name: "refresh fails, old keys kept", during: func(t *testing.T, s *oidcSetup) {
+			s.iss.FailJWKS(http.StatusInternalServerError)
+		}},
+		{name: "unknown kid waits for the refresh", during: func(t *testing.T, s *oidcSetup) { s.iss.Rotate(t, "k2") }, waiter: func(t *testing.T, s *oidcSetup) string { return s.mint(t, nil, nil) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newGate()
+			s := newOIDC(t, func(_ *authorizer.OIDCConfig, j *authorizer.JWKSConfig) {
+				j.Timeout = time.Hour
+				j.HTTPClient = &http.Client{Transport: g}
+			})
+			old := s.mint(t, map[string]any{"exp": s.clock.Now().Add(24 * time.Hour).Unix()}, nil)
+			_, err := s.v.Verify(ctx(t), old)
+			wantErrs(t, err)
+
+			s.clock.Advance(authorizer.DefaultMaxKeyAge)
+			g.close()
+			tt.during(t, s)
+			// The stale key is served at once, twice: the second call does
+			// not start another fetch. Without a deadline, a Verify that
+			// waited for the held refresh would never return.
+			for i := range 2 {
+				done := make(chan error, 1)
+				go func() { _, err := s.v.Verify(context.Background(), old); done <- err }()
+				select {
+				case err := <-done:
+					wantErrs(t, err)
+				case <-time.After(30 * time.Second):
+					t.Fatalf("call %d: Verify waited for the background refresh", i)
+				}
+			}
+			<-g.arrived // the refresh did start
+
+			var waited chan error
+			if tt.waiter != nil {
+				tok := tt.waiter(t, s)
+				waited = make(chan error, 1)
+				go func() { _, err := s.v.Verify(context.Background(), tok); waited <- err }()
+			}
+			g.open()
+			if waited != nil {
+				wantErrs(t, <-waited, tt.wantWaiter...)
+			}
+			// Wait for the refresh to end (Refresh joins it if it is still
+			// in flight; otherwise it fetches again, with the same outcome).
+			_ = s.keys.Refresh(ctx(t))
+			fetches := s.iss.JWKSFetches()
+			_, err = s.v.Verify(ctx(t), old)
+			wantErrs(t, err, tt.wantOld...)
+			if got := s.iss.JWKSFetches(); got != fetches && tt.wantOld == nil {
+				t.Errorf("a verification right after the refresh fetched again (%d, then %d)", fetches, got)
+			}
+		})
 	}
 }
