@@ -173,6 +173,9 @@ type ClaimError struct {
 	Err error
 }
 
+// Error returns the reason's message followed by the claim's name, such as
+// `authorizer: token expired (claim "exp")`; it never contains the claim's
+// value.
 func (e *ClaimError) Error() string {
 	return e.Err.Error() + " (claim " + strconv.Quote(e.Claim) + ")"
 }
@@ -192,6 +195,9 @@ type FetchError struct {
 	Err error
 }
 
+// Error returns the fetched URL, then the HTTP status when a response
+// arrived, then the cause, such as
+// "authorizer: fetch https://issuer.example/jwks.json: status 503".
 func (e *FetchError) Error() string {
 	msg := "authorizer: fetch " + e.URL
 	if e.Status != 0 {
