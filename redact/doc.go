@@ -9,8 +9,10 @@
 // otherwise with [WithRegistry]. Besides registered values, handlers and
 // writers mask what the pattern detectors recognise (JWTs, Bearer
 // credentials, AWS access key IDs and secret keys, PEM private keys; see
-// [Detector]) and, in handlers, the values of sensitive attribute keys such as
-// password or authorization ([DefaultKeys]).
+// [Detector]) and, in handlers, the values of sensitive keys such as
+// password, cookie or authorization ([DefaultKeys]): of attributes, and of
+// the members and fields inside a logged map, struct or event, such as the
+// headers of an API Gateway request.
 //
 // # Threat model
 //
@@ -24,6 +26,10 @@
 // It does not protect against:
 //   - secrets that were never registered and match no detector or key, nor
 //     values shorter than [MinSecretLen] bytes, which [Registry.Add] refuses;
+//   - a sensitive key inside a string rather than a map or struct (a JSON
+//     request body held as a string, a query string, a raw header line), or
+//     inside what a value's Error, String, Format or MarshalText method
+//     returns; a Writer knows no keys at all;
 //   - transformations other than those listed on [Registry]: a secret that
 //     is hashed, encrypted, hex-encoded, reversed, or cut into pieces that are
 //     logged separately stays unmasked;

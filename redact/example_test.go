@@ -89,3 +89,20 @@ func ExampleRegistry_Scrub() {
 	// redact: secret shorter than 4 bytes is not registered (1 value(s))
 	// pw=[REDACTED] json="[REDACTED]" b64=[REDACTED]
 }
+
+// A request logged whole: the values of sensitive keys inside it (headers,
+// fields, map entries) are masked, and the rest keeps its structure.
+func ExampleNewHandler_event() {
+	logger := slog.New(redact.NewHandler(
+		slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: dropTime}),
+		redact.WithRegistry(redact.NewRegistry()),
+	))
+	headers := map[string]string{
+		"host":      "api.example.com",
+		"cookie":    "session=opaque-session-id",
+		"x-api-key": "partner-key-123456",
+	}
+	logger.Info("request", "headers", headers)
+	// Output:
+	// {"level":"INFO","msg":"request","headers":{"cookie":"[REDACTED]","host":"api.example.com","x-api-key":"[REDACTED]"}}
+}

@@ -29,7 +29,8 @@ const RequestIDKey = "requestId"
 //     WithAttrs earlier;
 //   - every credential that an enabled [Detector] recognises;
 //   - the whole value of an attribute whose key is one of [DefaultKeys] or
-//     [WithKeys].
+//     [WithKeys], and of every member, field or map entry with such a key
+//     inside a value of kind Any, as DefaultKeys details.
 //
 // It looks at the message, at attribute keys, at string values, at the
 // values of LogValuers (resolved once, here), inside groups, in the
@@ -41,7 +42,8 @@ const RequestIDKey = "requestId"
 // give their Error text) and passed on as a json.RawMessage, so JSON output
 // keeps its structure; for any other handler a value is passed on as the
 // string that slog.TextHandler would print (the text of a TextMarshaler, else
-// fmt's %+v). Numbers, booleans, times and durations cannot hold a secret
+// fmt's %+v, with the values of sensitive fields and map keys masked).
+// Numbers, booleans, times and durations cannot hold a secret
 // and pass through untouched, and a record that holds nothing to mask
 // reaches next as it is, without copying.
 //
@@ -190,17 +192,7 @@ func (sc scrubber) str(s string) (string, bool) {
 }
 
 // sensitive reports whether key is one whose value is masked whole.
-func (sc scrubber) sensitive(key string) bool {
-	if len(key) < sc.cfg.minKeyLen || len(sc.cfg.keys) == 0 {
-		return false
-	}
-	if h := keyEnds(key); sc.cfg.keyBloom[h>>6]&(1<<(h&63)) == 0 {
-		return false
-	}
-	var buf [64]byte
-	_, ok := sc.cfg.keys[string(normKey(buf[:0], key))]
-	return ok
-}
+func (sc scrubber) sensitive(key string) bool { return sensitiveKey(sc.cfg, key) }
 
 // attr scrubs *a in place and reports whether it changed.
 func (sc scrubber) attr(a *slog.Attr) bool {
@@ -279,6 +271,9 @@ func (sc scrubber) any(x any) (v slog.Value, changed bool) {
 	if sc.cfg.jsonMode {
 		return sc.jsonValue(x), true
 	}
+	if raw, ok := x.(json.RawMessage); ok {
+		return sc.rawJSON(raw)
+	}
 	return sc.textValue(x), true
 }
 
@@ -319,8 +314,12 @@ func (sc scrubber) jsonValue(x any) slog.Value {
 		return sc.errorValue(err)
 	}
 	b := bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
+	b, keyed := sc.maskJSONKeys(b) // a new slice if a key matched
 	out, ch := sc.m.scrubBytes(b, sc.cfg.mask, sc.cfg.det)
 	if !ch {
+		if keyed {
+			return slog.AnyValue(json.RawMessage(b))
+		}
 		return slog.AnyValue(json.RawMessage(bytes.Clone(b)))
 	}
 	if !json.Valid(out) {
@@ -328,6 +327,20 @@ func (sc scrubber) jsonValue(x any) slog.Value {
 		return slog.StringValue(string(out))
 	}
 	return slog.AnyValue(json.RawMessage(out))
+}
+
+// rawJSON scrubs a json.RawMessage for a handler other than JSONHandler,
+// masking the values of its sensitive keys too.
+func (sc scrubber) rawJSON(raw json.RawMessage) (slog.Value, bool) {
+	b, keyed := sc.maskJSONKeys(raw)
+	out, ch := sc.m.scrubBytes(b, sc.cfg.mask, sc.cfg.det)
+	switch {
+	case !keyed && !ch:
+		return slog.AnyValue(raw), false
+	case !json.Valid(out):
+		return slog.StringValue(string(out)), true
+	}
+	return slog.AnyValue(json.RawMessage(out)), true
 }
 
 // textValue renders x as slog.TextHandler does.
@@ -344,6 +357,10 @@ func (sc scrubber) textValue(x any) slog.Value {
 		b, _ := sc.m.scrubBytes(rv.Bytes(), sc.cfg.mask, sc.cfg.det)
 		return slog.AnyValue(b)
 	}
-	s, _ := sc.str(fmt.Sprintf("%+v", x))
+	s, ok := sc.textKeys(x)
+	if !ok {
+		s = fmt.Sprintf("%+v", x)
+	}
+	s, _ = sc.str(s)
 	return slog.StringValue(s)
 }

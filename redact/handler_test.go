@@ -57,6 +57,19 @@ func noTime(groups []string, a slog.Attr) slog.Attr {
 	return a
 }
 
+type plainStruct struct {
+	User string
+	Raw  []byte
+}
+
+type nestedStruct struct {
+	Ptr    *plainStruct
+	M      map[int]string
+	S      []any
+	hidden string
+	E      error
+}
+
 type textM struct{ s string }
 
 func (m textM) MarshalText() ([]byte, error) { return []byte("text:" + m.s), nil }
@@ -77,7 +90,8 @@ func TestHandlerIdenticalWhenClean(t *testing.T) {
 		"s", "plain string", "i", 42, "u", uint64(7), "f", 1.5, "b", true,
 		"d", 3 * time.Second, "t", time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
 		"err", errors.New("boom"), "ip", ip, "bytes", []byte("raw bytes"),
-		"struct", cfgStruct{User: "bob", Password: "not registered"},
+		"struct", plainStruct{User: "bob"},
+		"nested", &nestedStruct{Ptr: &plainStruct{User: "ptr"}, M: map[int]string{2: "b", 1: "a"}, S: []any{1, "x", nil}, hidden: "unexported", E: errors.New("e")},
 		"map", map[string]int{"a": 1}, "text", textM{"t"}, "json", jsonM{"j"},
 		"nil", nil, "sr", selfRedacting("x"),
 		slog.Group("g", slog.String("a", "b"), slog.Group("h", slog.Int("n", 1))),

@@ -1,6 +1,10 @@
 package redact
 
-import "log/slog"
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+)
 
 // Option configures [NewHandler], [NewLogger] and [NewWriter]. Options that
 // do not apply to a constructor are ignored by it, as each option says.
@@ -26,6 +30,7 @@ type config struct {
 	minKeyLen int                 // shortest key in keys, in bytes
 	maxKeyLen int                 // longest key in keys, in bytes
 	keyBloom  [16]uint64          // the keyEnds bit of every key
+	maskJSON  []byte              // mask as a JSON string, quotes included
 	det       Detector
 	requestID bool
 	jsonMode  bool // next is a *slog.JSONHandler: render values as it does
@@ -43,6 +48,7 @@ func buildOptions(opts []Option) options {
 
 func newConfig(o options) *config {
 	c := &config{reg: o.reg, mask: o.mask, det: o.det, requestID: o.requestID, keys: make(map[string]struct{})}
+	c.maskJSON = jsonString(o.mask)
 	var keys []string
 	if !o.noDefaultKeys {
 		keys = append(keys, DefaultKeys...)
@@ -127,4 +133,13 @@ func WithRequestID() Option {
 // delegates Enabled to the handler it wraps.
 func WithLevel(l slog.Leveler) Option {
 	return func(o *options) { o.level = l }
+}
+
+// jsonString returns s encoded as a JSON string.
+func jsonString(s string) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }

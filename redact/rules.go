@@ -37,21 +37,37 @@ const (
 	AllDetectors = DetectJWT | DetectBearer | DetectAWSAccessKeyID | DetectAWSSecretKey | DetectPEMPrivateKey
 )
 
-// DefaultKeys are the attribute keys whose values are masked whole,
-// whatever they hold. Keys are compared case-insensitively and without
-// '-', '_', '.' and ' ', so "API-Key", "api_key" and "apiKey" all match
-// "apikey". [WithKeys] adds to this list.
+// DefaultKeys are the keys whose values a handler masks whole, whatever
+// they hold. Keys are compared case-insensitively and without '-', '_', '.'
+// and ' ', so "API-Key", "api_key" and "apiKey" all match "apikey".
+// [WithKeys] adds to this list.
+//
+// A handler applies them to:
+//   - attribute keys, at the top level and in groups (also those given to
+//     WithAttrs);
+//   - inside a value of kind Any (an API Gateway event, an http.Header, a
+//     map or a struct logged whole): for a *slog.JSONHandler, the member
+//     names of every object in the JSON that encoding/json writes for the
+//     value (so json tags count, and fields it omits are not printed
+//     anyway); for any other handler, the field names of structs (exported
+//     or not, as fmt prints them) and the string keys of maps, at any depth
+//     that fmt prints, and the member names of a json.RawMessage.
+//
+// They do not apply to text inside a string: a request body or a query
+// string that holds "password=...", a raw header line, or what a value's
+// Error, String, Format or MarshalText method returns. There only
+// registered secrets and detectors mask.
 var DefaultKeys = []string{
 	"password", "passwd", "passphrase", "secret", "client_secret",
 	"token", "access_token", "refresh_token", "id_token", "session_token",
-	"authorization", "proxy-authorization", "cookie", "set-cookie",
+	"authorization", "proxy-authorization", "cookie", "cookies", "set-cookie",
 	"api_key", "x-api-key", "private_key",
 	"aws_secret_access_key", "secret_access_key", "x-amz-security-token",
 	"credentials",
 }
 
 // normKey appends to dst the key k lower-cased, without separators.
-func normKey(dst []byte, k string) []byte {
+func normKey[T ~string | ~[]byte](dst []byte, k T) []byte {
 	for i := 0; i < len(k); i++ {
 		c := k[i]
 		switch {
@@ -67,7 +83,7 @@ func normKey(dst []byte, k string) []byte {
 
 // keyEnds returns a hash of the first and last characters of k as normKey
 // would normalise it: a constant-time filter in front of the key map.
-func keyEnds(k string) uint32 {
+func keyEnds[T ~string | ~[]byte](k T) uint32 {
 	sep := func(c byte) bool { return c == '-' || c == '_' || c == '.' || c == ' ' }
 	i, j := 0, len(k)-1
 	for i < len(k) && sep(k[i]) {
