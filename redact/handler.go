@@ -73,7 +73,10 @@ type handler struct {
 	parent *handler
 	group  string      // the WithGroup name of this node, if any
 	attrs  []slog.Attr // the WithAttrs attributes of this node, if any
-	cache  atomic.Pointer[derived]
+	// grouped reports a WithGroup at this node or above it: attributes
+	// are then not at the top level.
+	grouped bool
+	cache   atomic.Pointer[derived]
 }
 
 // derived is next with this node's groups and scrubbed attributes applied.
@@ -93,7 +96,7 @@ func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(attrs) == 0 {
 		return h
 	}
-	return &handler{cfg: h.cfg, root: h.root, parent: h, attrs: slices.Clip(slices.Clone(attrs))}
+	return &handler{cfg: h.cfg, root: h.root, parent: h, attrs: slices.Clip(slices.Clone(attrs)), grouped: h.grouped}
 }
 
 // WithGroup returns a handler that qualifies later attributes with name.
@@ -101,7 +104,7 @@ func (h *handler) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return h
 	}
-	return &handler{cfg: h.cfg, root: h.root, parent: h, group: name}
+	return &handler{cfg: h.cfg, root: h.root, parent: h, group: name, grouped: true}
 }
 
 // Handle scrubs r and passes it to the wrapped handler.
@@ -114,13 +117,13 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		}
 	}
 	next := h.next(m, reqID)
-	sc := scrubber{cfg: h.cfg, m: m}
+	sc := scrubber{cfg: h.cfg, m: m, top: h.cfg.lambdaKeys && !h.grouped}
 	msg, changed := sc.str(r.Message)
 	// First pass: find the first attribute that changes, copying nothing.
 	first, i := -1, 0
 	var firstAttr slog.Attr
 	r.Attrs(func(a slog.Attr) bool {
-		if sc.attr(&a) {
+		if sc.topAttr(&a) {
 			first, firstAttr = i, a
 			return false
 		}
@@ -141,7 +144,7 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		case i == first:
 			a = firstAttr
 		default:
-			sc.attr(&a)
+			sc.topAttr(&a)
 		}
 		attrs = append(attrs, a)
 		i++
@@ -162,7 +165,7 @@ func (h *handler) next(m *matcher, reqID string) slog.Handler {
 		return d.next
 	}
 	var n slog.Handler
-	sc := scrubber{cfg: h.cfg, m: m}
+	sc := scrubber{cfg: h.cfg, m: m, top: h.cfg.lambdaKeys && !h.grouped}
 	switch {
 	case h.parent == nil:
 		n = h.root.WithAttrs([]slog.Attr{slog.String(RequestIDKey, reqID)})
@@ -173,7 +176,7 @@ func (h *handler) next(m *matcher, reqID string) slog.Handler {
 		attrs := make([]slog.Attr, len(h.attrs))
 		for i, a := range h.attrs {
 			attrs[i] = a
-			sc.attr(&attrs[i])
+			sc.topAttr(&attrs[i])
 		}
 		n = h.parent.next(m, reqID).WithAttrs(attrs)
 	}
@@ -185,6 +188,65 @@ func (h *handler) next(m *matcher, reqID string) slog.Handler {
 type scrubber struct {
 	cfg *config
 	m   *matcher
+	top bool // attributes are at the top level of a NewLogger record
+}
+
+// topAttr scrubs *a, an attribute of a record or of WithAttrs, and reports
+// whether it changed. At the top level of a [NewLogger] record it also
+// renames a key that the record's own fields use.
+func (sc scrubber) topAttr(a *slog.Attr) bool {
+	ch := sc.attr(a)
+	if sc.top {
+		ch = renameReserved(a) || ch
+	}
+	return ch
+}
+
+// renameReserved prefixes with '_' the key of a, or of the attributes of
+// a group with an empty key (which slog inlines), when it is one of the
+// top-level field names of [NewLogger] records: slog's built-in time, level
+// and msg, Lambda's timestamp and message, and requestId. Otherwise a user
+// attribute would be renamed with the built-in, or duplicate it, and could
+// pass for it.
+func renameReserved(a *slog.Attr) bool {
+	if a.Key == "" {
+		if a.Value.Kind() != slog.KindGroup {
+			return false
+		}
+		g := a.Value.Group()
+		var out []slog.Attr
+		for i := range g {
+			x := g[i]
+			if renameReserved(&x) {
+				if out == nil {
+					out = slices.Clone(g)
+				}
+				out[i] = x
+			}
+		}
+		if out == nil {
+			return false
+		}
+		a.Value = slog.GroupValue(out...)
+		return true
+	}
+	switch a.Key {
+	case slog.TimeKey:
+		a.Key = "_time"
+	case slog.LevelKey:
+		a.Key = "_level"
+	case slog.MessageKey:
+		a.Key = "_msg"
+	case "timestamp":
+		a.Key = "_timestamp"
+	case "message":
+		a.Key = "_message"
+	case RequestIDKey:
+		a.Key = "_" + RequestIDKey
+	default:
+		return false
+	}
+	return true
 }
 
 func (sc scrubber) str(s string) (string, bool) {

@@ -28,7 +28,10 @@ const (
 // timestamp (RFC 3339 in UTC, with milliseconds), level (TRACE, DEBUG, INFO,
 // WARN, ERROR or FATAL), message, and requestId, added at the top level
 // whenever the context passed to the logger (InfoContext and friends) carries
-// a lambdacontext.LambdaContext, as lambda.Start's does.
+// a lambdacontext.LambdaContext, as lambda.Start's does. A top-level
+// attribute of yours with one of these names, or time, msg or level, is
+// written with a leading underscore (_message, _level, ...), so that it
+// can neither pass for nor duplicate the record's own field.
 //
 // The logger is safe for concurrent use.
 func NewLogger(w io.Writer, opts ...Option) *slog.Logger {
@@ -47,6 +50,7 @@ func NewLogger(w io.Writer, opts ...Option) *slog.Logger {
 	}
 	cfg := newConfig(o)
 	_, cfg.jsonMode = next.(*slog.JSONHandler)
+	cfg.lambdaKeys = true
 	return slog.New(&handler{cfg: cfg, root: next})
 }
 
@@ -84,7 +88,10 @@ func lambdaLevel(l slog.Level) string {
 	return "FATAL"
 }
 
-// lambdaAttr renames slog's built-in keys to Lambda's.
+// lambdaAttr renames slog's built-in keys to Lambda's. The handler in
+// front of it has already renamed user attributes with these keys (see
+// renameReserved), so only the built-ins arrive here under them; the kind
+// checks keep it that way if one ever did not.
 func lambdaAttr(groups []string, a slog.Attr) slog.Attr {
 	if len(groups) > 0 {
 		return a
@@ -94,9 +101,10 @@ func lambdaAttr(groups []string, a slog.Attr) slog.Attr {
 		if a.Value.Kind() == slog.KindTime {
 			return slog.Time("timestamp", a.Value.Time().UTC())
 		}
-		a.Key = "timestamp"
 	case slog.MessageKey:
-		a.Key = "message"
+		if a.Value.Kind() == slog.KindString {
+			a.Key = "message"
+		}
 	case slog.LevelKey:
 		if l, ok := a.Value.Any().(slog.Level); ok {
 			a.Value = slog.StringValue(lambdaLevel(l))

@@ -3,6 +3,7 @@ package redact_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"strings"
 	"testing"
@@ -115,5 +116,115 @@ func TestNewLoggerLevelsAndText(t *testing.T) {
 				t.Fatalf("output %q", out)
 			}
 		})
+	}
+}
+
+// TestNewLoggerUserKeys checks that top-level attributes named like the
+// record's own fields are prefixed with '_' instead of being renamed with
+// the built-ins, so that none can pass for or duplicate them, and that the
+// same keys inside a group are left alone.
+func TestNewLoggerUserKeys(t *testing.T) {
+	at := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
+	tests := []struct {
+		name string
+		log  func(*slog.Logger)
+		want map[string]any // besides timestamp, level INFO, message "m" and requestId req-1
+	}{
+		{"msg", func(l *slog.Logger) { l.InfoContext(ctx, "m", "msg", "spoofed") }, map[string]any{"_msg": "spoofed"}},
+		{"message", func(l *slog.Logger) { l.InfoContext(ctx, "m", "message", "spoofed") }, map[string]any{"_message": "spoofed"}},
+		{"level as a string", func(l *slog.Logger) { l.InfoContext(ctx, "m", "level", "ERROR") }, map[string]any{"_level": "ERROR"}},
+		{"level as a slog.Level", func(l *slog.Logger) { l.InfoContext(ctx, "m", "level", slog.LevelError) }, map[string]any{"_level": "ERROR"}},
+		{"time as a time", func(l *slog.Logger) { l.InfoContext(ctx, "m", "time", at) }, map[string]any{"_time": "2001-02-03T04:05:06Z"}},
+		{"timestamp", func(l *slog.Logger) { l.InfoContext(ctx, "m", "timestamp", "1970") }, map[string]any{"_timestamp": "1970"}},
+		{"requestId", func(l *slog.Logger) { l.InfoContext(ctx, "m", "requestId", "req-2") }, map[string]any{"_requestId": "req-2"}},
+		{"With", func(l *slog.Logger) { l.With("msg", "w").InfoContext(ctx, "m") }, map[string]any{"_msg": "w"}},
+		{"inlined group", func(l *slog.Logger) { l.InfoContext(ctx, "m", slog.Group("", "message", "g")) }, map[string]any{"_message": "g"}},
+		{"inside a group", func(l *slog.Logger) { l.InfoContext(ctx, "m", slog.Group("g", "msg", "x", "level", "y")) },
+			map[string]any{"g": map[string]any{"msg": "x", "level": "y"}}},
+		{"after WithGroup", func(l *slog.Logger) { l.WithGroup("g").With("time", "t").InfoContext(ctx, "m", "message", "x") },
+			map[string]any{"g": map[string]any{"time": "t", "message": "x"}}},
+	}
+	for _, format := range []string{"JSON", "text"} {
+		for _, tt := range tests {
+			t.Run(format+"/"+tt.name, func(t *testing.T) {
+				t.Setenv("AWS_LAMBDA_LOG_FORMAT", format)
+				t.Setenv("AWS_LAMBDA_LOG_LEVEL", "")
+				var buf bytes.Buffer
+				tt.log(redact.NewLogger(&buf, redact.WithRegistry(redact.NewRegistry())))
+				out := buf.String()
+				if format == "text" {
+					for _, k := range []string{" msg=", " time=", "message=m ", " level=INFO "} {
+						if k == " msg=" || k == " time=" {
+							if strings.Contains(out, k) {
+								t.Fatalf("output has %q:\n%s", k, out)
+							}
+						} else if strings.Count(out, k) != 1 {
+							t.Fatalf("output has %q %d times:\n%s", k, strings.Count(out, k), out)
+						}
+					}
+					for k := range tt.want {
+						if _, grouped := tt.want[k].(map[string]any); !grouped && !strings.Contains(out, " "+k+"=") {
+							t.Fatalf("output lacks %s:\n%s", k, out)
+						}
+					}
+					return
+				}
+				objs := jsonLines(t, out)
+				seen := map[string]bool{}
+				for _, k := range topKeys(t, out) {
+					if seen[k] {
+						t.Fatalf("duplicate field %q:\n%s", k, out)
+					}
+					seen[k] = true
+				}
+				if len(objs) != 1 {
+					t.Fatalf("want one line:\n%s", out)
+				}
+				got := objs[0]
+				if _, ok := got["timestamp"].(string); !ok {
+					t.Fatalf("no timestamp:\n%s", out)
+				}
+				delete(got, "timestamp")
+				want := map[string]any{"level": "INFO", "message": "m", "requestId": "req-1"}
+				for k, v := range tt.want {
+					want[k] = v
+				}
+				if !equalJSON(got, want) {
+					t.Fatalf("got  %v\nwant %v", got, want)
+				}
+			})
+		}
+	}
+}
+
+// topKeys returns the member names of the JSON object line, in order and
+// with duplicates, which decoding into a map would hide.
+func topKeys(t *testing.T, line string) []string {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(line))
+	var keys []string
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return keys
+		}
+		switch tok := tok.(type) {
+		case json.Delim:
+			if tok == '{' || tok == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		case string:
+			if depth == 1 && dec.More() {
+				keys = append(keys, tok)
+				var skip json.RawMessage
+				if err := dec.Decode(&skip); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 	}
 }

@@ -34,6 +34,9 @@ type config struct {
 	det       Detector
 	requestID bool
 	jsonMode  bool // next is a *slog.JSONHandler: render values as it does
+	// lambdaKeys is set by NewLogger: top-level attributes with the names
+	// of the record's own fields are renamed (see renameReserved).
+	lambdaKeys bool
 }
 
 func buildOptions(opts []Option) options {
