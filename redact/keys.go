@@ -21,8 +21,22 @@ func sensitiveKey[T ~string | ~[]byte](cfg *config, key T) bool {
 	if h := keyEnds(key); cfg.keyBloom[h>>6]&(1<<(h&63)) == 0 {
 		return false
 	}
+	// Normalise as normKey does, but give up as soon as the key is longer
+	// than every key of the set: such a key cannot match, and a long one
+	// (a JSON member name, say) costs no more than the longest key.
 	var buf [64]byte
-	_, ok := cfg.keys[string(normKey(buf[:0], key))]
+	b := buf[:0]
+	for i := 0; i < len(key); i++ {
+		c, ok := normByte(key[i])
+		if !ok {
+			continue
+		}
+		if len(b) == cfg.maxKeyLen {
+			return false
+		}
+		b = append(b, c)
+	}
+	_, ok := cfg.keys[string(b)]
 	return ok
 }
 

@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -44,4 +45,40 @@ func FuzzMaskJSONKeys(f *testing.F) {
 		}
 		check(v)
 	})
+}
+
+// TestSensitiveKey checks the key comparison, and that a key longer than
+// every key of the set is rejected without allocating, however long.
+func TestSensitiveKey(t *testing.T) {
+	long := strings.Repeat("password", 2<<10)
+	tests := []struct {
+		name string
+		opts []Option
+		key  string
+		want bool
+	}{
+		{"exact", nil, "password", true},
+		{"case and separators", nil, "X-Api_Key", true},
+		{"separators only add length", nil, "-_-p.a.s.s.w.o.r.d-_-", true},
+		{"longer than every key", nil, "x-password-x-and-more-and-more-and-more", false},
+		{"16 KiB", nil, long, false},
+		{"16 KiB of separators around a key", nil, strings.Repeat("-", 16<<10) + "token", true},
+		{"WithKeys longer than 64 bytes", []Option{WithKeys(strings.Repeat("k", 100))}, strings.Repeat("K", 100), true},
+		{"no keys", []Option{WithoutDefaultKeys()}, "password", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := newConfig(buildOptions(tt.opts))
+			if got := sensitiveKey(cfg, tt.key); got != tt.want {
+				t.Fatalf("sensitiveKey(%.40q) = %v, want %v", tt.key, got, tt.want)
+			}
+			if got := sensitiveKey(cfg, []byte(tt.key)); got != tt.want {
+				t.Fatalf("sensitiveKey([]byte %.40q) = %v, want %v", tt.key, got, tt.want)
+			}
+		})
+	}
+	cfg := newConfig(buildOptions(nil))
+	if n := testing.AllocsPerRun(100, func() { sensitiveKey(cfg, long) }); n != 0 {
+		t.Fatalf("a long key allocates %v times", n)
+	}
 }

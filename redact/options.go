@@ -28,7 +28,7 @@ type config struct {
 	mask      string
 	keys      map[string]struct{} // normalised by normKey
 	minKeyLen int                 // shortest key in keys, in bytes
-	maxKeyLen int                 // longest key in keys, in bytes
+	maxKeyLen int                 // longest key in keys, in bytes: longer keys are not looked up
 	keyBloom  [16]uint64          // the keyEnds bit of every key
 	maskJSON  []byte              // mask as a JSON string, quotes included
 	det       Detector

@@ -69,16 +69,23 @@ var DefaultKeys = []string{
 // normKey appends to dst the key k lower-cased, without separators.
 func normKey[T ~string | ~[]byte](dst []byte, k T) []byte {
 	for i := 0; i < len(k); i++ {
-		c := k[i]
-		switch {
-		case c == '-' || c == '_' || c == '.' || c == ' ':
-			continue
-		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
+		if c, ok := normByte(k[i]); ok {
+			dst = append(dst, c)
 		}
-		dst = append(dst, c)
 	}
 	return dst
+}
+
+// normByte returns c lower-cased, and false for a separator that normKey
+// drops.
+func normByte(c byte) (byte, bool) {
+	switch {
+	case c == '-' || c == '_' || c == '.' || c == ' ':
+		return 0, false
+	case 'A' <= c && c <= 'Z':
+		return c + 'a' - 'A', true
+	}
+	return c, true
 }
 
 // keyEnds returns a hash of the first and last characters of k as normKey
