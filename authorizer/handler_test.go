@@ -326,6 +326,21 @@ func TestHandlerExtras(t *testing.T) {
 				}
 			}
 		}},
+		{name: "no usage plan for the principal", opts: []authorizer.Option{
+			authorizer.WithUsageIdentifierKey(func(context.Context, *authorizer.Claims) (string, error) { return "", nil }),
+		}, check: func(t *testing.T, r events.APIGatewayCustomAuthorizerResponse) {
+			// Allowed, but without a key: API Gateway refuses the
+			// methods that require one.
+			if r.UsageIdentifierKey != "" || len(r.PolicyDocument.Statement) == 0 || r.PolicyDocument.Statement[0].Effect != "Allow" {
+				t.Fatalf("response = %+v, want an Allow without usageIdentifierKey", r)
+			}
+			if strings.Contains(string(roundTrip(t, r)), "usageIdentifierKey") {
+				t.Fatal("response JSON names an empty usageIdentifierKey")
+			}
+		}},
+		{name: "usage key lookup outage is a 500", opts: []authorizer.Option{
+			authorizer.WithUsageIdentifierKey(func(context.Context, *authorizer.Claims) (string, error) { return "", authorizer.ErrUnavailable }),
+		}, wantErr: authorizer.ErrUnavailable},
 		{name: "custom context cannot override sub", opts: []authorizer.Option{
 			authorizer.WithContext(func(_ context.Context, c *authorizer.Claims) (map[string]any, error) {
 				return map[string]any{"tenant": c.Raw["tenant"], "sub": "spoofed", "n": 3}, nil

@@ -77,8 +77,11 @@ func WithContext(fn func(ctx context.Context, c *Claims) (map[string]any, error)
 
 // WithUsageIdentifierKey sets the function that returns the API key of the
 // principal's usage plan, returned as usageIdentifierKey for REST APIs whose
-// API key source is AUTHORIZER. An error, or an empty key, denies with a
-// 500. The key is never logged or put into errors.
+// API key source is AUTHORIZER. An empty key means the principal has no
+// usage plan: the response carries no key, and API Gateway answers 403 on
+// every method that requires one, as it does for a client without an API
+// key. An error denies with a 500. The key is never logged or put into
+// errors.
 func WithUsageIdentifierKey(fn func(ctx context.Context, c *Claims) (string, error)) Option {
 	return func(o *options) { o.usageKey = fn }
 }

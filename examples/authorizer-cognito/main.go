@@ -2,20 +2,20 @@
 // Cognito user pool tokens.
 //
 // It verifies the bearer token with authorizer.NewCognitoVerifier, requires
-// REQUIRED_GROUP, answers with a policy that allows every route in
+// one of ALLOWED_GROUPS, answers with a policy that allows every route in
 // API_ROUTES (so that API Gateway's cached policy stays right for all of the
-// principal's routes) and names the principal's usage-plan API key. A bad
-// or missing token gets 401, a valid token that breaks a rule an explicit
-// Deny (403), and a JWKS outage a 500: never an Allow.
+// principal's routes) and names the principal's usage-plan API key, if its
+// group has one (without one, API Gateway answers 403 on methods that
+// require a key). A bad or missing token gets 401, a valid token that breaks
+// a rule an explicit Deny (403), and a JWKS outage a 500: never an Allow.
 //
 // Environment: COGNITO_USER_POOL_ID, COGNITO_CLIENT_IDS, COGNITO_TOKEN_USE,
-// REQUIRED_GROUP, API_ROUTES, USAGE_KEY_BY_GROUP; see internal/authenv.
+// ALLOWED_GROUPS, API_ROUTES, USAGE_KEY_BY_GROUP; see internal/authenv.
 package main
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 
@@ -63,16 +63,14 @@ func newHandler(env authenv.Getenv, log *slog.Logger) (handler, error) {
 		authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) {
 			return routes, nil
 		}),
+		// The reason names the claim or rule, never the token; the client
+		// is told nothing.
+		authorizer.WithOnReject(func(ctx context.Context, reason error) {
+			log.InfoContext(ctx, "rejected", "reason", reason)
+		}),
 	}
 	if len(keys) > 0 {
-		opts = append(opts, authorizer.WithUsageIdentifierKey(func(_ context.Context, c *authorizer.Claims) (string, error) {
-			for _, g := range c.Groups {
-				if k, ok := keys[g]; ok {
-					return k, nil
-				}
-			}
-			return "", fmt.Errorf("no usage plan for the principal's groups")
-		}))
+		opts = append(opts, authorizer.WithUsageIdentifierKey(authenv.UsageKey(keys)))
 	}
 	a := authorizer.New(v, opts...)
 	return func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
@@ -81,7 +79,7 @@ func newHandler(env authenv.Getenv, log *slog.Logger) (handler, error) {
 		// the authorizer's errors name claims, not values.
 		switch {
 		case errors.Is(err, authorizer.ErrUnauthorized):
-			log.InfoContext(ctx, "unauthorized", "reason", err)
+			// WithOnReject has logged the reason.
 		case err != nil:
 			log.ErrorContext(ctx, "authorizer unavailable", "err", err)
 		default:

@@ -23,9 +23,11 @@ func TestUnderRIE(t *testing.T) {
 	const pw = "Passw0rd!authz"
 	pool := testpeer.StartCognito(t).NewPool(t, "authorizer-cognito")
 	aliceSub := pool.AddUser(t, "alice", pw, "writers")
-	pool.AddUser(t, "bob", pw, "readers")
+	bobSub := pool.AddUser(t, "bob", pw, "readers")
+	pool.AddUser(t, "carol", pw)
 	alice := pool.SignIn(t, "alice", pw)
 	bob := pool.SignIn(t, "bob", pw)
+	carol := pool.SignIn(t, "carol", pw)
 	otherClient := pool.NewClient(t, "other-app")
 	aliceOther := pool.SignInClient(t, otherClient, "alice", pw)
 
@@ -36,7 +38,7 @@ func TestUnderRIE(t *testing.T) {
 		"COGNITO_TOKEN_USE":          "access",
 		"COGNITO_ISSUER":             pool.Issuer,
 		"ALLOW_HTTP_LOOPBACK_ISSUER": "true",
-		"REQUIRED_GROUP":             "writers",
+		"ALLOWED_GROUPS":             "writers,readers",
 		"API_ROUTES":                 "GET /token,GET /profile",
 		"USAGE_KEY_BY_GROUP":         "writers=writers-usage-key-0001",
 		"AWS_LAMBDA_LOG_FORMAT":      "JSON",
@@ -52,10 +54,12 @@ func TestUnderRIE(t *testing.T) {
 		wantError     string // errorMessage of a failed invocation
 		wantEffect    string
 		wantPrincipal string
+		wantKey       string
 	}{
-		{name: "writer allowed", token: "Bearer " + alice.AccessToken, wantEffect: "Allow", wantPrincipal: aliceSub},
-		{name: "bare token allowed", token: alice.AccessToken, wantEffect: "Allow", wantPrincipal: aliceSub},
-		{name: "not in required group", token: "Bearer " + bob.AccessToken, wantEffect: "Deny"},
+		{name: "writer allowed with the writers' key", token: "Bearer " + alice.AccessToken, wantEffect: "Allow", wantPrincipal: aliceSub, wantKey: "writers-usage-key-0001"},
+		{name: "bare token allowed", token: alice.AccessToken, wantEffect: "Allow", wantPrincipal: aliceSub, wantKey: "writers-usage-key-0001"},
+		{name: "reader allowed without a key", token: "Bearer " + bob.AccessToken, wantEffect: "Allow", wantPrincipal: bobSub},
+		{name: "in no allowed group", token: "Bearer " + carol.AccessToken, wantEffect: "Deny"},
 		{name: "id token where access is required", token: "Bearer " + alice.IDToken, wantError: "Unauthorized"},
 		{name: "another app client", token: "Bearer " + aliceOther.AccessToken, wantError: "Unauthorized"},
 		{name: "tampered", token: "Bearer " + tampered(alice.AccessToken), wantError: "Unauthorized"},
@@ -110,16 +114,18 @@ func TestUnderRIE(t *testing.T) {
 			if strings.Join(got, " ") != strings.Join(want, " ") {
 				t.Errorf("allowed resources = %v, want exactly %v", got, want)
 			}
-			if resp.UsageIdentifierKey != "writers-usage-key-0001" {
-				t.Errorf("usageIdentifierKey = %q", resp.UsageIdentifierKey)
+			// Without a key, API Gateway answers 403 on methods that
+			// require one.
+			if resp.UsageIdentifierKey != tt.wantKey {
+				t.Errorf("usageIdentifierKey = %q, want %q", resp.UsageIdentifierKey, tt.wantKey)
 			}
-			if resp.Context["sub"] != aliceSub || resp.Context["username"] != "alice" {
+			if resp.Context["sub"] != tt.wantPrincipal || resp.Context["username"] == nil {
 				t.Errorf("context = %v, want sub and username", resp.Context)
 			}
 		})
 	}
 	out := fn.Stop()
-	for _, tok := range []string{alice.AccessToken, bob.AccessToken, alice.IDToken, aliceOther.AccessToken} {
+	for _, tok := range []string{alice.AccessToken, bob.AccessToken, carol.AccessToken, alice.IDToken, aliceOther.AccessToken} {
 		sig := tok[strings.LastIndex(tok, ".")+1:]
 		if strings.Contains(out, sig) {
 			t.Fatalf("a token signature reached the function's output:\n%s", out)

@@ -15,10 +15,13 @@
 // authorizer, because a cached policy would be reused for another
 // certificate presented with the same token.
 //
+// It names the usage-plan API key of the user's group (USAGE_KEY_BY_GROUP),
+// like authorizer-cognito.
+//
 // Environment: TRUSTSTORE_FILE (PEM bundle shipped with the function,
 // truststore.pem by default), CRL_URL (https; fetched at cold start and
-// every CRL_REFRESH, 5m by default), and the Cognito settings of
-// internal/authenv.
+// every CRL_REFRESH, 5m by default), USAGE_KEY_BY_GROUP, API_ROUTES and the
+// Cognito settings of internal/authenv.
 package main
 
 import (
@@ -122,8 +125,13 @@ func newHandler(env authenv.Getenv, log *slog.Logger, client *http.Client) (*han
 	if err != nil {
 		return nil, err
 	}
+	keys, err := env.UsageKeys()
+	if err != nil {
+		return nil, err
+	}
 	h := &handler{certs: certs, log: log, refresh: refresh}
 	h.authz = authorizer.New(v,
+		authorizer.WithUsageIdentifierKey(authenv.UsageKey(keys)),
 		authorizer.WithTokenHeader("Authorization"),
 		authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) { return routes, nil }),
 		authorizer.WithRule(func(ctx context.Context, c *authorizer.Claims) error {

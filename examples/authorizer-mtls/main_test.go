@@ -35,7 +35,7 @@ func TestUnderRIE(t *testing.T) {
 	revokedName := pki.Revoked.Cert.Subject.CommonName
 
 	pool := testpeer.StartCognito(t).NewPool(t, "authorizer-mtls")
-	aliceSub := pool.AddUser(t, "alice", pw)
+	aliceSub := pool.AddUser(t, "alice", pw, "writers")
 	pool.AddUser(t, "bob", pw)
 	pool.AddUser(t, revokedName, pw)
 	alice := pool.SignIn(t, "alice", pw)
@@ -68,6 +68,7 @@ func TestUnderRIE(t *testing.T) {
 		"COGNITO_ISSUER":             pool.Issuer,
 		"ALLOW_HTTP_LOOPBACK_ISSUER": "true",
 		"API_ROUTES":                 "GET /device",
+		"USAGE_KEY_BY_GROUP":         "writers=writers-usage-key-0001",
 		"TRUSTSTORE_FILE":            store,
 		"CRL_URL":                    crlSrv.URL,
 	}
@@ -117,6 +118,9 @@ func TestUnderRIE(t *testing.T) {
 				}
 				if resp.Context["mtlsFingerprint"] == nil || resp.Context["username"] != "alice" {
 					t.Errorf("context = %v, want the certificate and the user", resp.Context)
+				}
+				if resp.UsageIdentifierKey != "writers-usage-key-0001" {
+					t.Errorf("usageIdentifierKey = %q, want the writers' key", resp.UsageIdentifierKey)
 				}
 			}
 		})

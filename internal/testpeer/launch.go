@@ -223,9 +223,11 @@ func (p *Pool) CreateUser(ctx context.Context, username, password string, groups
 		if err != nil {
 			break
 		}
-		// CreateGroup fails for an existing group; AdminAddUserToGroup
-		// below is what must succeed.
-		_ = p.c.Call(ctx, "CreateGroup", map[string]any{"UserPoolId": p.ID, "GroupName": g}, nil)
+		// cognito-local's CreateGroup replaces an existing group and drops
+		// its members, so create only a group that GetGroup cannot find.
+		if p.c.Call(ctx, "GetGroup", map[string]any{"UserPoolId": p.ID, "GroupName": g}, nil) != nil {
+			_ = p.c.Call(ctx, "CreateGroup", map[string]any{"UserPoolId": p.ID, "GroupName": g}, nil)
+		}
 		err = p.c.Call(ctx, "AdminAddUserToGroup", map[string]any{
 			"UserPoolId": p.ID, "Username": username, "GroupName": g,
 		}, nil)

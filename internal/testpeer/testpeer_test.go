@@ -77,6 +77,9 @@ func TestCognitoTokensVerifyAgainstJWKS(t *testing.T) {
 	c := testpeer.StartCognito(t)
 	pool := c.NewPool(t, "smoke")
 	sub := pool.AddUser(t, "alice", "Passw0rd!smoke", "admins")
+	// A second member of the same group must not drop the first: regression
+	// test for cognito-local replacing a group on CreateGroup.
+	pool.AddUser(t, "bob", "Passw0rd!smoke", "admins")
 	tokens := pool.SignIn(t, "alice", "Passw0rd!smoke")
 	keys := fetchJWKS(t, pool.JWKSURL)
 

@@ -66,7 +66,7 @@ func run(ctx context.Context, out io.Writer, serve bool, quota int) int {
 		fmt.Fprintf(out, "  same page, other origin    %s\n", s.OtherWebURL)
 		fmt.Fprintf(out, "  gateway (HTTP)             %s\n", s.GatewayURL)
 		fmt.Fprintf(out, "  gateway (HTTPS, mTLS)      %s\n", s.GatewayTLSURL)
-		fmt.Fprintf(out, "  sign in as %s / %s (writers) or %s / %s (no group)\n",
+		fmt.Fprintf(out, "  sign in as %s / %s (writers) or %s / %s (readers: no usage plan)\n",
 			stack.Writer, s.Passwords[stack.Writer], stack.Reader, s.Passwords[stack.Reader])
 		<-ctx.Done()
 		fmt.Fprintln(out, "\nstopping")

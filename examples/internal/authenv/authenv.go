@@ -8,6 +8,7 @@
 package authenv
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -43,8 +44,9 @@ func (g Getenv) List(name string) []string {
 
 // Cognito builds the verifier settings from COGNITO_USER_POOL_ID,
 // COGNITO_CLIENT_IDS, COGNITO_TOKEN_USE (id or access; access when unset),
-// REQUIRED_GROUP and, for local pools such as cognito-local, COGNITO_ISSUER
-// with ALLOW_HTTP_LOOPBACK_ISSUER=true.
+// ALLOWED_GROUPS (the token must be in one of them; any group when unset)
+// and, for local pools such as cognito-local, COGNITO_ISSUER with
+// ALLOW_HTTP_LOOPBACK_ISSUER=true.
 func (g Getenv) Cognito() (authorizer.CognitoConfig, error) {
 	var errs []error
 	pool, err := g.Required("COGNITO_USER_POOL_ID")
@@ -66,9 +68,10 @@ func (g Getenv) Cognito() (authorizer.CognitoConfig, error) {
 		UserPoolID:     pool,
 		ClientIDs:      clients,
 		TokenUse:       use,
-		RequiredGroups: g.List("REQUIRED_GROUP"),
+		RequiredGroups: g.List("ALLOWED_GROUPS"),
 		Issuer:         g("COGNITO_ISSUER"),
 	}
+	cfg.AnyGroup = len(cfg.RequiredGroups) > 0
 	cfg.InsecureAllowHTTPLoopback = g("ALLOW_HTTP_LOOPBACK_ISSUER") == "true"
 	if err := errors.Join(errs...); err != nil {
 		return authorizer.CognitoConfig{}, err
@@ -110,6 +113,21 @@ func (g Getenv) UsageKeys() (map[string]string, error) {
 		keys[group] = key
 	}
 	return keys, nil
+}
+
+// UsageKey returns the WithUsageIdentifierKey function for keys (from
+// UsageKeys): the key of the principal's first group that has one, or ""
+// when none has, for which API Gateway answers 403 on methods that require
+// an API key.
+func UsageKey(keys map[string]string) func(context.Context, *authorizer.Claims) (string, error) {
+	return func(_ context.Context, c *authorizer.Claims) (string, error) {
+		for _, g := range c.Groups {
+			if k, ok := keys[g]; ok {
+				return k, nil
+			}
+		}
+		return "", nil
+	}
 }
 
 // LoopbackOrHTTPS checks that raw, the value of name, is an https URL, or an

@@ -90,10 +90,10 @@ func (s *Stack) Scenario(ctx context.Context) []Row {
 		_ = json.Unmarshal([]byte(r.body), &t)
 		return t.AccessToken
 	}
-	alice, bob, device, revokedUser := signIn(Writer), signIn(Reader), signIn(Device), signIn("client-revoked")
-	add("sign-in through the gateway", "POST /auth/login (alice, bob, device-001, client-revoked)",
-		"4 access tokens", fmt.Sprintf("%d access tokens", count(alice, bob, device, revokedUser)),
-		count(alice, bob, device, revokedUser) == 4)
+	alice, bob, carol, device, revokedUser := signIn(Writer), signIn(Reader), signIn(Outsider), signIn(Device), signIn("client-revoked")
+	add("sign-in through the gateway", "POST /auth/login (alice, bob, carol, device-001, client-revoked)",
+		"5 access tokens", fmt.Sprintf("%d access tokens", count(alice, bob, carol, device, revokedUser)),
+		count(alice, bob, carol, device, revokedUser) == 5)
 	bearer := func(tok string) map[string]string {
 		return map[string]string{"Authorization": "Bearer " + tok, "Origin": origin}
 	}
@@ -129,8 +129,8 @@ func (s *Stack) Scenario(ctx context.Context) []Row {
 		r.status != 0 && cors == "")
 
 	// The REST API: Lambda TOKEN authorizer, usage plan.
-	r = do(plain, "GET", gw+"/token", bearer(bob), "")
-	add("valid token without the required group", "GET /token as bob (no writers group)", "403", r.String(), r.status == 403)
+	r = do(plain, "GET", gw+"/token", bearer(carol), "")
+	add("valid token without the required group", "GET /token as carol (in no allowed group)", "403", r.String(), r.status == 403)
 	r = do(plain, "GET", gw+"/token", map[string]string{"Origin": origin}, "")
 	acao = r.header.Get("Access-Control-Allow-Origin")
 	add("gateway 401 carries CORS headers", "GET /token, no token",
@@ -138,9 +138,11 @@ func (s *Stack) Scenario(ctx context.Context) []Row {
 		r.status == 401 && acao == origin)
 	r = do(plain, "GET", gw+"/token", bearer(alice), "")
 	add("writer with a usage plan key", "GET /token as alice", "200", r.String(), r.status == 200)
-	r = do(plain, "GET", gw+"/profile", bearer(alice), "")
-	add("missing API key", "GET /profile as alice (user pool authorizer: no usage plan key)", "403 Forbidden", r.String(),
+	r = do(plain, "GET", gw+"/token", bearer(bob), "")
+	add("missing API key", "GET /token as bob (readers: allowed, no usage plan key)", "403 Forbidden", r.String(),
 		r.status == 403 && message(r.body) == "Forbidden")
+	r = do(plain, "GET", gw+"/profile", bearer(alice), "")
+	add("Cognito user pool authorizer", "GET /profile as alice", "200", r.String(), r.status == 200)
 	ok, used := 1, 1 // the 200 above
 	var last response
 	for used <= s.quota {
@@ -154,6 +156,8 @@ func (s *Stack) Scenario(ctx context.Context) []Row {
 	add("exceeded quota", fmt.Sprintf("GET /token as alice x%d (quota %d/day)", used, s.quota),
 		fmt.Sprintf("%d x 200, then 429 Limit Exceeded", s.quota), fmt.Sprintf("%d x 200, then %s", ok, last),
 		ok == s.quota && last.status == 429 && message(last.body) == "Limit Exceeded")
+	// The device shares the writers' usage plan: start its day afresh.
+	s.Gateway.ResetUsage()
 
 	// The mTLS custom domain: Lambda REQUEST authorizer.
 	mtls := func(cert string) *http.Client {

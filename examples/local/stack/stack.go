@@ -48,8 +48,10 @@ const StackName = "seclambda-demo"
 
 // The demo users. Their passwords are generated per run.
 const (
-	Writer = "alice" // in writers
-	Reader = "bob"   // in no group
+	Writer = "alice" // in writers, whose usage plan key the authorizers name
+	Reader = "bob"   // in readers: admitted by the authorizer, but no usage plan
+	// Outsider is in no group: the authorizer denies it.
+	Outsider = "carol"
 	// Device is the mTLS device's user; its certificate's CN is the same.
 	Device = "device-001"
 )
@@ -177,14 +179,16 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 	}
 	s.Passwords[Writer] = password()
 	s.Passwords[Reader] = password()
+	s.Passwords[Outsider] = password()
 	s.Passwords[Device] = password()
 	s.Passwords["client-revoked"] = password()
 	writerSub, err := s.pool.CreateUser(ctx, Writer, s.Passwords[Writer], "writers")
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range []string{Reader, Device, "client-revoked"} {
-		if _, err := s.pool.CreateUser(ctx, u, s.Passwords[u]); err != nil {
+	groups := map[string][]string{Reader: {"readers"}, Device: {"writers"}}
+	for _, u := range []string{Reader, Outsider, Device, "client-revoked"} {
+		if _, err := s.pool.CreateUser(ctx, u, s.Passwords[u], groups[u]...); err != nil {
 			return nil, err
 		}
 	}
@@ -286,7 +290,7 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 	env := map[string]map[string]string{
 		"authorizer-cognito": merge(cognitoEnv, map[string]string{
 			"COGNITO_TOKEN_USE": "access",
-			"REQUIRED_GROUP":    "writers",
+			"ALLOWED_GROUPS":    "writers,readers",
 			"API_ROUTES":        "GET /token",
 		}),
 		"authorizer-mtls": merge(cognitoEnv, map[string]string{
@@ -378,14 +382,12 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 				Function: s.funcs["authorizer-cognito"], Type: local.TokenAuthorizer,
 				ValidationExpression: regexp.MustCompile(`^Bearer [-_A-Za-z0-9.]+$`), TTL: 300 * time.Second,
 			}},
-			// authorizer-mtls names no usage plan key, so /device cannot
-			// require one (see the report): the key check is off here.
-			{Method: "GET", Resource: "/device", Function: caller, Authorizer: &local.LambdaAuthorizer{
+			{Method: "GET", Resource: "/device", Function: caller, APIKeyRequired: true, Authorizer: &local.LambdaAuthorizer{
 				Function: s.funcs["authorizer-mtls"], Type: local.RequestAuthorizer,
 			}},
-			// As in the template: API keys come from Lambda authorizers
-			// only, so a user pool caller has none and gets 403.
-			{Method: "GET", Resource: "/profile", Function: caller, UserPool: userPool, APIKeyRequired: true},
+			// As in the template: API keys come from the Lambda
+			// authorizers, so user pool and IAM routes require none.
+			{Method: "GET", Resource: "/profile", Function: caller, UserPool: userPool},
 			{Method: "GET", Resource: "/whoami", Function: caller, IAM: true},
 		},
 		HTTP: []local.HTTPRoute{
