@@ -97,3 +97,59 @@ func overlapsMask(s string) bool {
 	}
 	return false
 }
+
+// FuzzDetectors surrounds a private key with random text, writes it to a
+// Writer in three random pieces (so BEGIN and END lines may be split, and
+// the Writer may flush inside the body) and logs it through a handler:
+// nothing panics and the key's body never appears.
+func FuzzDetectors(f *testing.F) {
+	f.Add("-----BEGIN A PRIVATE KEY-----\n", "-----END B PRIVATE KEY-----", "RSA", uint16(10), uint16(40), false)
+	f.Add("eyJhbGciOiJub25lIn0.", "Bearer ", "EC", uint16(3), uint16(5), true)
+	f.Add("-----BEGIN ", "-----", "", uint16(0), uint16(0), true)
+	f.Add("---------", "-----END RSA PRIVATE KEY", "RSA", uint16(70), uint16(71), false)
+	f.Fuzz(func(t *testing.T, pre, post, label string, c1, c2 uint16, flush bool) {
+		const body = "S3CRETK3YB0DYmaterial"
+		for _, c := range []byte(label) {
+			if !('A' <= c && c <= 'Z' || c == ' ' || '0' <= c && c <= '9') {
+				return
+			}
+		}
+		if len(label) > 40 {
+			return
+		}
+		if label != "" {
+			label += " "
+		}
+		begin := "-----BEGIN " + label + "PRIVATE KEY-----"
+		key := begin + "\n" + body + "\n-----END " + label + "PRIVATE KEY-----"
+		in := pre + key + post
+		a := int(c1) % (len(in) + 1)
+		b := a + int(c2)%(len(in)-a+1)
+		// Flush ends the stream as far as the held tail goes: it may only
+		// fall where the BEGIN line is complete.
+		flush = flush && a >= len(pre)+len(begin)
+
+		var out bytes.Buffer
+		w := redact.NewWriter(&out, redact.WithRegistry(redact.NewRegistry()))
+		for i, p := range []string{in[:a], in[a:b], in[b:]} {
+			_, _ = w.Write([]byte(p))
+			if flush && i == 0 {
+				_ = w.Flush()
+			}
+		}
+		_ = w.Close()
+		if strings.Contains(out.String(), body) {
+			t.Fatalf("Writer leaks the key body: %q", out.String())
+		}
+
+		out.Reset()
+		l := slog.New(redact.NewHandler(slog.NewJSONHandler(&out, nil), redact.WithRegistry(redact.NewRegistry())))
+		l.Info(in, "v", in, "m", map[string]string{"k": in})
+		if strings.Contains(out.String(), body) {
+			t.Fatalf("handler leaks the key body: %q", out.String())
+		}
+		if !json.Valid(out.Bytes()) {
+			t.Fatalf("invalid JSON: %q", out.String())
+		}
+	})
+}

@@ -327,10 +327,13 @@ func pemBlocks[T ~string | ~[]byte](s T, i int, final bool, spans []span, ends *
 			continue
 		}
 		if n-k < len(pemBegin) {
+			// Too short for a BEGIN line (an END line would close nothing
+			// that is not open to the end anyway), but maybe its start.
 			if !final && hasPrefix(pemBegin, s[k:]) {
 				pending = min(pending, k)
+				break
 			}
-			break // too short for a BEGIN line, and an END line would close nothing new
+			continue
 		}
 		switch {
 		case hasPrefix(s[k:], pemBegin):
@@ -342,8 +345,10 @@ func pemBlocks[T ~string | ~[]byte](s T, i int, final bool, spans []span, ends *
 			if !ok {
 				continue
 			}
+			// Resume at the closing dashes, which may begin another line
+			// ("-----BEGIN -----BEGIN PRIVATE KEY-----").
 			if le-j < len(pemKind) || !hasPrefix(s[le-len(pemKind):le], pemKind) {
-				k = body - 1
+				k = le - 1
 				continue
 			}
 			known := false
@@ -359,10 +364,10 @@ func pemBlocks[T ~string | ~[]byte](s T, i int, final bool, spans []span, ends *
 				open[no] = pemOpen{begin: k, label: j, labelEnd: le, body: body}
 				no++
 			}
-			k = body - 1
+			k = le - 1
 		case hasPrefix(s[k:], pemEnd):
 			j := k + len(pemEnd)
-			le, after, ok, _ := pemLine(s, j)
+			le, _, ok, _ := pemLine(s, j)
 			if !ok {
 				continue
 			}
@@ -376,7 +381,7 @@ func pemBlocks[T ~string | ~[]byte](s T, i int, final bool, spans []span, ends *
 					break
 				}
 			}
-			k = after - 1
+			k = le - 1
 		}
 	}
 	from := overflow

@@ -43,6 +43,10 @@ func TestDetectors(t *testing.T) {
 		{"PEM without END", "-----BEGIN PRIVATE KEY-----\nMIIBOgIBAAJBAKj34", "-----BEGIN PRIVATE KEY-----[REDACTED]"},
 		{"PEM certificate is kept", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"},
 		{"dashes", "---- ----- ------", "---- ----- ------"},
+		{"BEGIN line inside the dashes of another", "-----BEGIN -----BEGIN PRIVATE KEY-----\nQUFB\n-----END PRIVATE KEY-----",
+			"-----BEGIN -----BEGIN PRIVATE KEY-----[REDACTED]-----END PRIVATE KEY-----"},
+		{"END line inside the dashes of another", "-----BEGIN A PRIVATE KEY-----\nQUFB\n-----END B PRIVATE KEY-----END A PRIVATE KEY-----x",
+			"-----BEGIN A PRIVATE KEY-----[REDACTED]-----END A PRIVATE KEY-----x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,6 +133,12 @@ func TestWriterHolding(t *testing.T) {
 			name:   "byte at a time",
 			writes: strings.Split("k="+s+"\n", ""),
 			final:  "k=[REDACTED]\n",
+		},
+		{
+			name:   "BEGIN line split after other dashes",
+			writes: []string{"----0000-----", "BEGIN PRIVATE KEY-----\nS3", "CRET\n-----END PRIVATE KEY-----0"},
+			after:  []string{"----0000", "----0000", "----0000-----BEGIN PRIVATE KEY-----[REDACTED]-----END PRIVATE KEY-----"},
+			final:  "----0000-----BEGIN PRIVATE KEY-----[REDACTED]-----END PRIVATE KEY-----0",
 		},
 	}
 	for _, tt := range tests {
