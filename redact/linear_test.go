@@ -112,3 +112,41 @@ func benchSecretsFor(n int) []string {
 	}
 	return s
 }
+
+// TestWriterTinyWritesLinear writes hostile inputs to a Writer one byte at
+// a time, which made it rescan up to its 64 KiB hold on every write (64 KiB
+// of "eyJa" took seconds), and compares with plain text written the same
+// way.
+func TestWriterTinyWritesLinear(t *testing.T) {
+	const size = 128 << 10
+	run := func(s string) time.Duration {
+		w := redact.NewWriter(io.Discard, redact.WithRegistry(redact.NewRegistry()))
+		b := []byte(s)
+		start := time.Now()
+		for i := range b {
+			_, _ = w.Write(b[i : i+1])
+		}
+		_ = w.Close()
+		return time.Since(start)
+	}
+	base := run(strings.Repeat("abcd efgh ", size/10))
+	tests := []struct {
+		name string
+		unit string
+	}{
+		{"JWT header run", "eyJa"},
+		{"access key IDs", "AKIA"},
+		{"PEM body lines", "-----BEGIN PRIVATE KEY-----\n" + strings.Repeat("Q\n", size/2)},
+		{"Bearer", "Bearer "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := strings.Repeat(tt.unit, max(1, size/len(tt.unit)))
+			if d := run(in); d > 20*base+time.Second {
+				t.Fatalf("%d bytes took %v, plain text %v: not linear", len(in), d, base)
+			} else {
+				t.Logf("%v (plain %v)", d, base)
+			}
+		})
+	}
+}

@@ -11,6 +11,17 @@ import (
 // masked to the end instead: the Writer fails closed.
 const maxHold = 64 << 10
 
+// A Writer stops rescanning the held tail on every Write once it holds
+// deferHold bytes: it waits until the tail has grown by a quarter, or until
+// a Write brings a newline, so that line-oriented output is not delayed.
+// Inside an open private key block of deferHoldPEM bytes or more (longer
+// than any real key), newlines do not count. Each byte is then scanned a
+// bounded number of times however small the writes.
+const (
+	deferHold    = 1 << 10
+	deferHoldPEM = 8 << 10
+)
+
 // Writer scrubs raw bytes on their way to another writer. Use it for output
 // that does not go through slog: the standard log package (log.SetOutput),
 // fmt.Fprint to a shared stream, or a child process's output.
@@ -21,7 +32,9 @@ const maxHold = 64 << 10
 // everything that cannot be the start of a secret, and holds back only the
 // tail that could be, usually nothing for writes that end in a newline, as
 // log.Logger's do. The held tail goes out with the next Write that resolves
-// it, or with Flush or Close. Call Close (or Flush) before the process or the
+// it, or with Flush or Close. While it holds 1 KiB or more, a Writer
+// rescans the tail only when a Write brings a newline or the tail has grown
+// by a quarter, so that even one-byte writes cost linear time. Call Close (or Flush) before the process or the
 // Lambda invocation ends, so that the last bytes are not lost.
 //
 // A Writer is safe for concurrent use; each Write is scrubbed and passed on
@@ -35,6 +48,9 @@ type Writer struct {
 	// written out (as the mask) covers: they are masked again, without a
 	// second mask, whatever the next scan finds.
 	masked int
+	// unscanned counts the bytes at the end of pending that Write appended
+	// without scanning (see deferHold).
+	unscanned int
 	// pemEnds lists the END lines of private key blocks whose body was
 	// masked to the end of what was written out (past the hold limit, or
 	// at Flush): everything up to and including them is swallowed.
@@ -60,8 +76,17 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.closed {
 		return 0, ErrClosed
 	}
-	in := p
 	held := len(w.pending)
+	if held >= deferHold && len(w.pemEnds) == 0 && 4*(w.unscanned+len(p)) < held &&
+		(bytes.IndexByte(p, '\n') < 0 || held >= deferHoldPEM && bytes.HasPrefix(w.pending, []byte(pemBegin))) {
+		// Holding more is always safe: the next scan sees these bytes as
+		// if they had come with it.
+		w.pending = append(w.pending, p...)
+		w.unscanned += len(p)
+		return len(p), nil
+	}
+	w.unscanned = 0
+	in := p
 	if held > 0 {
 		in = append(w.pending, p...)
 	}
@@ -209,6 +234,7 @@ func (w *Writer) flush() error {
 	w.pemEnds = w.openPEM(w.pending)
 	w.pending = w.pending[:0]
 	w.masked = 0
+	w.unscanned = 0
 	return nil
 }
 
