@@ -129,13 +129,14 @@ func (o *options) run(ctx context.Context, p *plan, jobs []job, errs []error, ou
 		}
 		return defaultSecretsManager(ctx)
 	})
+	secrets := &secretMemo{}
 	resolve := func(j *job) {
 		f := &p.fields[j.i]
 		var err error
 		if f.kms {
 			err = o.resolveKMS(ctx, kmsClient, f, j, reg)
 		} else {
-			err = o.resolveSecret(ctx, smClient, f, j, reg)
+			err = o.resolveSecret(ctx, smClient, secrets, f, j, reg)
 		}
 		if err != nil {
 			errs[j.i] = &FieldError{Field: f.path, Var: f.name, Err: err}
@@ -191,11 +192,56 @@ func (o *options) resolveKMS(ctx context.Context, client func() (KMSClient, erro
 	return nil
 }
 
-func (o *options) resolveSecret(ctx context.Context, client func() (SecretsManagerClient, error), f *field, j *job, reg *collector) error {
+func (o *options) resolveSecret(ctx context.Context, client func() (SecretsManagerClient, error), memo *secretMemo, f *field, j *job, reg *collector) error {
 	id, key, err := parseSecretRef(j.raw)
 	if err != nil {
 		return err
 	}
+	// Fields that name keys of one secret share one read per Load,
+	// whether or not a cache is in use.
+	p, err := memo.get(id, func() (secretPayload, error) { return o.readSecret(ctx, client, id) })
+	if err != nil {
+		return err
+	}
+	whole := p.raw()
+	v, err := p.pick(key)
+	if err != nil {
+		// The whole secret is still secret material: register it.
+		reg.add(f, whole)
+		return err
+	}
+	j.val = v
+	if key != "" && whole != v {
+		reg.add(f, whole)
+	}
+	reg.add(f, v)
+	return nil
+}
+
+// secretMemo makes the fields of one Load that name the same secret share
+// one read of it.
+type secretMemo struct {
+	mu    sync.Mutex
+	reads map[string]func() (secretPayload, error)
+}
+
+func (m *secretMemo) get(id string, read func() (secretPayload, error)) (secretPayload, error) {
+	m.mu.Lock()
+	if m.reads == nil {
+		m.reads = map[string]func() (secretPayload, error){}
+	}
+	r, ok := m.reads[id]
+	if !ok {
+		r = sync.OnceValues(read)
+		m.reads[id] = r
+	}
+	m.mu.Unlock()
+	return r()
+}
+
+// readSecret returns the payload of secret id: from the cache when it is
+// fresh, otherwise from the extension or the SDK client.
+func (o *options) readSecret(ctx context.Context, client func() (SecretsManagerClient, error), id string) (secretPayload, error) {
 	var src any
 	var sdk SecretsManagerClient
 	var base, token string
@@ -206,7 +252,7 @@ func (o *options) resolveSecret(ctx context.Context, client func() (SecretsManag
 	} else {
 		c, err := client()
 		if err != nil {
-			return detail("default AWS config", ErrSecretsManager, ErrUnavailable, &awsCause{code: "aws config", err: err})
+			return secretPayload{}, detail("default AWS config", ErrSecretsManager, ErrUnavailable, &awsCause{code: "aws config", err: err})
 		}
 		src, sdk = c, c
 	}
@@ -230,21 +276,7 @@ func (o *options) resolveSecret(ctx context.Context, client func() (SecretsManag
 		} else {
 			fetch = func(ctx context.Context) (secretPayload, error) { return getSecretSDK(ctx, sdk, id) }
 		}
-		if p, err = o.cache.fill(ctx, ck, o.ttl, o.now, fetch); err != nil {
-			return err
-		}
+		return o.cache.fill(ctx, ck, o.ttl, o.now, fetch)
 	}
-	whole := p.raw()
-	v, err := p.pick(key)
-	if err != nil {
-		// The whole secret is still secret material: register it.
-		reg.add(f, whole)
-		return err
-	}
-	j.val = v
-	if key != "" && whole != v {
-		reg.add(f, whole)
-	}
-	reg.add(f, v)
-	return nil
+	return p, nil
 }
