@@ -355,7 +355,10 @@ func (i *Issuer) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	i.mu.Unlock()
 	if latency > 0 {
 		if !delay(r.Context(), latency) {
-			return
+			// The client gave up: send it nothing at all. Returning would
+			// make the server write an empty 200, which a client racing
+			// its own deadline could take as an answer.
+			panic(http.ErrAbortHandler)
 		}
 	}
 	if status != 0 {
