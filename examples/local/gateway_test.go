@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -87,6 +88,9 @@ func TestMatch(t *testing.T) {
 	}{
 		{name: "exact", method: "GET", path: "/notes", route: "GET /notes"},
 		{name: "parameter", method: "GET", path: "/notes/a%20b", route: "GET /notes/{id}", param: "a b"},
+		// route takes the path as sent and decodes a parameter once.
+		{name: "decoded once", method: "GET", path: "/notes/%252e%252e", route: "GET /notes/{id}", param: "%2e%2e"},
+		{name: "escaped percent", method: "GET", path: "/notes/100%25", route: "GET /notes/{id}", param: "100%"},
 		{name: "greedy", method: "OPTIONS", path: "/notes/x/y", route: "OPTIONS /{proxy+}"},
 		{name: "no method", method: "POST", path: "/notes"},
 		{name: "too deep", method: "GET", path: "/notes/x/y"},
@@ -132,26 +136,55 @@ func TestSigV4(t *testing.T) {
 	var mu sync.Mutex
 	var last []byte
 	g, err := New(Config{
-		REST:  []RESTRoute{{Method: "GET", Resource: "/whoami", Function: stub{mu: &mu, last: &last}, IAM: true}},
+		REST: []RESTRoute{
+			{Method: "GET", Resource: "/whoami", Function: stub{mu: &mu, last: &last}, IAM: true},
+			{Method: "POST", Resource: "/whoami", Function: stub{mu: &mu, last: &last}, IAM: true},
+		},
 		IAM:   []IAMIdentity{id},
 		Clock: func() time.Time { return now },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sign := func(r *http.Request, creds aws.Credentials, at time.Time) {
-		sum := sha256.Sum256(nil)
+	// signBody signs r as the SDK does for a request whose body is body.
+	signBody := func(r *http.Request, creds aws.Credentials, at time.Time, body string) {
+		sum := sha256.Sum256([]byte(body))
 		if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), "execute-api", "us-east-1", at); err != nil {
 			t.Fatal(err)
 		}
 	}
+	sign := func(r *http.Request, creds aws.Credentials, at time.Time) { signBody(r, creds, at, "") }
+	hashOf := func(body string) string {
+		sum := sha256.Sum256([]byte(body))
+		return hex.EncodeToString(sum[:])
+	}
 	good := aws.Credentials{AccessKeyID: id.AccessKeyID, SecretAccessKey: id.SecretAccessKey, SessionToken: id.SessionToken}
 	tests := []struct {
 		name   string
+		body   string // a POST's body; empty for a GET
 		mutate func(r *http.Request)
 		want   int
 	}{
 		{name: "valid", mutate: func(r *http.Request) { sign(r, good, now) }, want: 200},
+		{name: "signed POST with a body", body: "amount=1", mutate: func(r *http.Request) {
+			r.Header.Set("X-Amz-Content-Sha256", hashOf("amount=1"))
+			signBody(r, good, now, "amount=1")
+		}, want: 200},
+		{name: "body replaced, signed hash header kept", body: "amount=1000000", mutate: func(r *http.Request) {
+			// content-length left out of the signature, as with chunked
+			// encoding: only the hash header could catch the new body.
+			r.Header.Set("X-Amz-Content-Sha256", hashOf("amount=1"))
+			r.ContentLength = 0
+			signBody(r, good, now, "amount=1")
+		}, want: 403},
+		{name: "body replaced, no hash header", body: "amount=1000000", mutate: func(r *http.Request) {
+			r.ContentLength = 0 // content-length left out of the signature
+			signBody(r, good, now, "amount=1")
+		}, want: 403},
+		{name: "unsigned payload", body: "amount=1", mutate: func(r *http.Request) {
+			r.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+			signBody(r, good, now, "amount=1")
+		}, want: 403},
 		{name: "unsigned", mutate: func(*http.Request) {}, want: 403},
 		{name: "wrong secret", mutate: func(r *http.Request) {
 			c := good
@@ -176,7 +209,11 @@ func TestSigV4(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := httptest.NewRequest("GET", "http://127.0.0.1:9/whoami", nil)
+			method, body := "GET", io.Reader(nil)
+			if tt.body != "" {
+				method, body = "POST", strings.NewReader(tt.body)
+			}
+			r := httptest.NewRequest(method, "http://127.0.0.1:9/whoami", body)
 			tt.mutate(r)
 			w := httptest.NewRecorder()
 			g.ServeHTTP(w, r)

@@ -44,7 +44,11 @@ func match(segs []string, path string) (map[string]string, int, bool) {
 			if i >= len(parts) || parts[i] == "" {
 				return nil, 0, false
 			}
-			params[s[1:len(s)-2]] = strings.Join(parts[i:], "/")
+			v, err := url.PathUnescape(strings.Join(parts[i:], "/"))
+			if err != nil {
+				return nil, 0, false
+			}
+			params[s[1:len(s)-2]] = v
 			return params, score, true
 		}
 		if i >= len(parts) {
@@ -105,7 +109,9 @@ func (g *Gateway) route(method, path string) (*httpRoute, map[string]string) {
 
 // serveHTTPAPI handles one HTTP API request.
 func (g *Gateway) serveHTTPAPI(w http.ResponseWriter, r *http.Request, body []byte) {
-	route, params := g.route(r.Method, r.URL.Path)
+	// Match on the path as sent, and decode each parameter once, as API
+	// Gateway does: r.URL.Path is decoded already.
+	route, params := g.route(r.Method, r.URL.EscapedPath())
 	if route == nil {
 		g.httpError(w, http.StatusNotFound, "Not Found", "no route")
 		return

@@ -65,14 +65,23 @@ func (g *Gateway) verifySigV4(r *http.Request, body []byte, now time.Time) (IAMI
 	if !contains(names, "host") {
 		return IAMIdentity{}, forbidden, "'Host' must be a 'SignedHeader' in the AWS Authorization."
 	}
-	payloadHash := r.Header.Get("X-Amz-Content-Sha256")
-	if payloadHash == "" {
-		sum := sha256.Sum256(body)
-		payloadHash = hex.EncodeToString(sum[:])
+	// The signature covers the body: sign with the hash of the body that
+	// arrived, and refuse a hash header that claims another body (or
+	// UNSIGNED-PAYLOAD), so that a captured request cannot be replayed
+	// with a different body.
+	sum := sha256.Sum256(body)
+	payloadHash := hex.EncodeToString(sum[:])
+	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && h != payloadHash {
+		return IAMIdentity{}, forbidden, "The request signature we calculated does not match the signature you provided."
 	}
 	clone, err := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), nil)
 	if err != nil {
 		return IAMIdentity{}, forbidden, "Missing Authentication Token"
+	}
+	if contains(names, "content-length") {
+		// The SDK signer takes content-length from the request, not from
+		// its headers.
+		clone.ContentLength = int64(len(body))
 	}
 	for _, n := range names {
 		if n == "host" || n == "x-amz-date" || n == "x-amz-security-token" {

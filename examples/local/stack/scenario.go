@@ -59,7 +59,13 @@ func message(body string) string {
 
 // Scenario runs the demo's checks against the running stack, in order, and
 // returns one row per check.
+// explicitDeny is API Gateway's message for a Lambda authorizer's Deny.
+const explicitDeny = "User is not authorized to access this resource with an explicit deny"
+
 func (s *Stack) Scenario(ctx context.Context) []Row {
+	// Each run starts the usage plan's day afresh, so that a second run
+	// on the same stack sees the same quota.
+	s.Gateway.ResetUsage()
 	var rows []Row
 	add := func(check, request, expected, actual string, ok bool) {
 		rows = append(rows, Row{Check: check, Request: request, Expected: expected, Actual: actual, OK: ok})
@@ -130,7 +136,10 @@ func (s *Stack) Scenario(ctx context.Context) []Row {
 
 	// The REST API: Lambda TOKEN authorizer, usage plan.
 	r = do(plain, "GET", gw+"/token", bearer(carol), "")
-	add("valid token without the required group", "GET /token as carol (in no allowed group)", "403", r.String(), r.status == 403)
+	// The authorizer's explicit Deny, not the usage plan's 403: a broken
+	// group check would be refused for carol's missing key too.
+	add("valid token without the required group", "GET /token as carol (in no allowed group)", "403 explicit Deny", r.String(),
+		r.status == 403 && message(r.body) == explicitDeny)
 	r = do(plain, "GET", gw+"/token", map[string]string{"Origin": origin}, "")
 	acao = r.header.Get("Access-Control-Allow-Origin")
 	add("gateway 401 carries CORS headers", "GET /token, no token",
@@ -168,7 +177,8 @@ func (s *Stack) Scenario(ctx context.Context) []Row {
 		return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: s.clientTLS(c)}}
 	}
 	r = do(mtls("revoked"), "GET", s.GatewayTLSURL+"/device", bearer(revokedUser), "")
-	add("revoked client certificate", "GET /device over mTLS, CN client-revoked (in the CRL)", "403", r.String(), r.status == 403)
+	add("revoked client certificate", "GET /device over mTLS, CN client-revoked (in the CRL)", "403 explicit Deny", r.String(),
+		r.status == 403 && message(r.body) == explicitDeny)
 	r = do(mtls("good"), "GET", s.GatewayTLSURL+"/device", bearer(device), "")
 	add("good client certificate", "GET /device over mTLS, CN device-001 + its token", "200", r.String(),
 		r.status == 200 && strings.Contains(r.body, `"mtlsFingerprint"`))
@@ -243,15 +253,29 @@ func encodings(v string) []string {
 	b := []byte(v)
 	j, _ := json.Marshal(v)
 	set := map[string]bool{
-		v:                                       true,
-		base64.StdEncoding.EncodeToString(b):    true,
-		base64.RawStdEncoding.EncodeToString(b): true,
-		base64.URLEncoding.EncodeToString(b):    true,
-		base64.RawURLEncoding.EncodeToString(b): true,
-		hex.EncodeToString(b):                   true,
-		strings.ToUpper(hex.EncodeToString(b)):  true,
-		url.QueryEscape(v):                      true,
-		string(bytes.Trim(j, `"`)):              true,
+		v:                                      true,
+		hex.EncodeToString(b):                  true,
+		strings.ToUpper(hex.EncodeToString(b)): true,
+		url.QueryEscape(v):                     true,
+		string(bytes.Trim(j, `"`)):             true,
+	}
+	// Base64 of the secret on its own, and of the secret behind one or two
+	// other bytes (as in "Bearer <secret>" logged as []byte): the middle of
+	// the encoding, without the characters that mix in neighbouring bytes.
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		set[enc.EncodeToString(b)] = true
+		for shift := 1; shift <= 2; shift++ {
+			e := base64.RawStdEncoding.EncodeToString(append(make([]byte, shift), b...))
+			if enc == base64.URLEncoding || enc == base64.RawURLEncoding {
+				e = base64.RawURLEncoding.EncodeToString(append(make([]byte, shift), b...))
+			}
+			// Skip the characters that encode the prefix bytes, and the
+			// last block, which depends on what follows the secret.
+			start, end := (shift*8+5)/6, len(e)-4
+			if end-start >= 8 {
+				set[e[start:end]] = true
+			}
+		}
 	}
 	out := make([]string, 0, len(set))
 	for k := range set {

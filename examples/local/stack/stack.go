@@ -186,7 +186,9 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	groups := map[string][]string{Reader: {"readers"}, Device: {"writers"}}
+	// client-revoked is a writer too: only its revoked certificate can
+	// refuse it.
+	groups := map[string][]string{Reader: {"readers"}, Device: {"writers"}, "client-revoked": {"writers"}}
 	for _, u := range []string{Reader, Outsider, Device, "client-revoked"} {
 		if _, err := s.pool.CreateUser(ctx, u, s.Passwords[u], groups[u]...); err != nil {
 			return nil, err
@@ -250,28 +252,17 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 	s.progress(o, "functions built after %v", time.Since(t0).Round(time.Millisecond))
 
 	// Listeners first: the page's origin is the api's ALLOWED_ORIGIN.
-	webL, err := listen()
-	if err != nil {
-		return nil, err
+	// Each listener is closed with the stack, so that every error return
+	// below releases it; closing one that serveOn closed is harmless.
+	var ls [4]net.Listener
+	for i := range ls {
+		if ls[i], err = listen(); err != nil {
+			return nil, err
+		}
+		l := ls[i]
+		s.onClose(func() { l.Close() })
 	}
-	otherL, err := listen()
-	if err != nil {
-		webL.Close()
-		return nil, err
-	}
-	gwL, err := listen()
-	if err != nil {
-		webL.Close()
-		otherL.Close()
-		return nil, err
-	}
-	tlsL, err := listen()
-	if err != nil {
-		webL.Close()
-		otherL.Close()
-		gwL.Close()
-		return nil, err
-	}
+	webL, otherL, gwL, tlsL := ls[0], ls[1], ls[2], ls[3]
 	s.WebURL = "http://" + webL.Addr().String()
 	s.OtherWebURL = "http://" + otherL.Addr().String()
 	s.GatewayURL = "http://" + gwL.Addr().String()
@@ -333,10 +324,6 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 		})
 	}
 	if err := starts.Wait(); err != nil {
-		webL.Close()
-		otherL.Close()
-		gwL.Close()
-		tlsL.Close()
 		return nil, err
 	}
 	s.progress(o, "functions running under aws-lambda-rie after %v", time.Since(t0).Round(time.Millisecond))
