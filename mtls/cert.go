@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/pem"
 	"net/url"
 	"strconv"
 	"strings"
@@ -184,4 +185,35 @@ func newIdentity(cert *x509.Certificate, fp [32]byte, chain []*x509.Certificate)
 		id.IPAddresses = append(id.IPAddresses, ip.String())
 	}
 	return id
+}
+
+// blockError is a PEM block that [pemBlocks] could not take: of another
+// type (err nil) or not parseable.
+type blockError struct {
+	index int    // the block's position among the blocks taken so far
+	typ   string // the block's type
+	err   error  // the parse error, nil for a wrong type
+}
+
+// pemBlocks parses, with parse, every PEM block of data, each of which must
+// be of type typ. It returns the parsed values and what follows the last
+// block, or the first block it could not take.
+func pemBlocks[T any](data []byte, typ string, parse func([]byte) (T, error)) ([]T, []byte, *blockError) {
+	var out []T
+	rest := data
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			return out, rest, nil
+		}
+		if b.Type != typ {
+			return nil, nil, &blockError{index: len(out), typ: b.Type}
+		}
+		v, err := parse(b.Bytes)
+		if err != nil {
+			return nil, nil, &blockError{index: len(out), typ: b.Type, err: err}
+		}
+		out = append(out, v)
+	}
 }

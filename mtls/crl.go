@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/asn1"
-	"encoding/pem"
 	"fmt"
 	"time"
 )
@@ -117,22 +116,12 @@ func decodeCRLs(data []byte) ([]*x509.RevocationList, error) {
 		}
 		return []*x509.RevocationList{l}, nil
 	}
-	var out []*x509.RevocationList
-	rest := data
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type != "X509 CRL" {
-			return nil, fmt.Errorf("PEM block of type %q, want \"X509 CRL\"", b.Type)
-		}
-		l, err := x509.ParseRevocationList(b.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("PEM CRL %d does not parse: %w", len(out), err)
-		}
-		out = append(out, l)
+	out, rest, bad := pemBlocks(data, "X509 CRL", x509.ParseRevocationList)
+	switch {
+	case bad != nil && bad.err == nil:
+		return nil, fmt.Errorf("PEM block of type %q, want \"X509 CRL\"", bad.typ)
+	case bad != nil:
+		return nil, fmt.Errorf("PEM CRL %d does not parse: %w", bad.index, bad.err)
 	}
 	if len(out) == 0 || !isBlank(string(rest)) {
 		return nil, fmt.Errorf("not a PEM bundle of CRLs")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"slices"
@@ -136,22 +135,12 @@ func parseTrustStore(data []byte) ([]*x509.Certificate, error) {
 	if isBlank(string(data)) {
 		return nil, configError(ErrEmptyTrustStore, "TrustStore is empty", nil)
 	}
-	var certs []*x509.Certificate
-	rest := data
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			return nil, configError(ErrBadTrustStore, fmt.Sprintf("TrustStore block %d has type %q, want CERTIFICATE", len(certs), b.Type), nil)
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, configError(ErrBadTrustStore, fmt.Sprintf("TrustStore certificate %d", len(certs)), err)
-		}
-		certs = append(certs, c)
+	certs, rest, bad := pemBlocks(data, "CERTIFICATE", x509.ParseCertificate)
+	switch {
+	case bad != nil && bad.err == nil:
+		return nil, configError(ErrBadTrustStore, fmt.Sprintf("TrustStore block %d has type %q, want CERTIFICATE", bad.index, bad.typ), nil)
+	case bad != nil:
+		return nil, configError(ErrBadTrustStore, fmt.Sprintf("TrustStore certificate %d", bad.index), bad.err)
 	}
 	if !isBlank(string(rest)) {
 		return nil, configError(ErrBadTrustStore, "TrustStore has data that is not PEM", nil)
