@@ -10,6 +10,7 @@ SHELL := /bin/bash
 LOCAL_KMS_VERSION   := v0.0.0-20260228092603-2a5e92d09ab6
 RIE_VERSION         := v0.0.0-20261030222936-bef5c4ba774d
 STATICCHECK_VERSION := v0.8.2
+GOVULNCHECK_VERSION := v1.9.0
 COGNITO_LOCAL_DIR   := tools/cognito-local
 
 BIN := $(CURDIR)/.bin
@@ -27,9 +28,10 @@ FUZZTIME ?= 10s
 KMS_STAMP         := $(BIN)/.local-kms-$(LOCAL_KMS_VERSION)
 RIE_STAMP         := $(BIN)/.aws-lambda-rie-$(RIE_VERSION)
 STATICCHECK_STAMP := $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
+GOVULNCHECK_STAMP := $(BIN)/.govulncheck-$(GOVULNCHECK_VERSION)
 COGNITO_STAMP     := $(BIN)/.cognito-local-$(shell sha256sum $(COGNITO_LOCAL_DIR)/package-lock.json | cut -c1-16)
 
-.PHONY: test sysdeps peers lint tools fuzz bench demo clean-bin tidy
+.PHONY: test sysdeps peers lint tools vuln fuzz bench demo clean-bin tidy
 
 ## test: install the pinned peers, then run every module's tests with -race; peers are required.
 test: sysdeps
@@ -84,6 +86,21 @@ lint: tools
 	@for m in $(MODULES); do \
 		echo "==> vet + staticcheck $$m"; \
 		(cd $$m && go vet ./... && $(BIN)/staticcheck ./...); \
+	done
+
+$(GOVULNCHECK_STAMP):
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN) go install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+	@rm -f $(BIN)/.govulncheck-* && touch $@
+
+## vuln: govulncheck (pinned) over every module. It downloads the Go
+## vulnerability database, so .ci/run does not call it; the GitHub workflow
+## does. It reports the standard library's vulnerabilities for the Go that
+## runs it, so run it with the newest Go release (v1.9.0 itself needs Go 1.26).
+vuln: $(GOVULNCHECK_STAMP)
+	@for m in $(MODULES); do \
+		echo "==> govulncheck $$m"; \
+		(cd $$m && $(BIN)/govulncheck ./...); \
 	done
 
 ## fuzz: run every fuzz target for FUZZTIME (default 10s) each.
