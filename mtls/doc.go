@@ -10,6 +10,10 @@
 //
 //   - the chain, verified with crypto/x509 against the same trust store,
 //     requiring the clientAuth extended key usage by default;
+//   - the client certificate's purpose: a key usage, when present, that
+//     allows digitalSignature or keyAgreement, as openssl's sslclient
+//     purpose requires, and no CA:TRUE basic constraint (stricter than
+//     openssl, which accepts a CA certificate as a client's);
 //   - the validity period, with an allowed clock skew;
 //   - revocation of the certificate and of every CA of its chain, against
 //     CRLs that must be signed by a CA of the trust store and must be

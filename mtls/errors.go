@@ -48,6 +48,18 @@ var (
 	// ErrWrongEKU means the certificate lacks the required extended key
 	// usage (clientAuth unless [Config.ExtKeyUsages] says otherwise).
 	ErrWrongEKU = errors.New("mtls: certificate lacks the required extended key usage")
+	// ErrWrongKeyUsage means the certificate has a key usage extension that
+	// allows neither digitalSignature nor keyAgreement, so it cannot
+	// authenticate a TLS client; openssl's sslclient purpose refuses it
+	// too. A certificate without the extension allows every usage.
+	ErrWrongKeyUsage = errors.New("mtls: certificate's key usage does not allow client authentication")
+	// ErrCACert means the certificate is a CA certificate (basic
+	// constraints CA:TRUE) presented as a client certificate. This check
+	// is stricter than openssl, whose sslclient purpose accepts such a
+	// certificate when its key usage and extended key usage allow client
+	// authentication: a CA's key signs certificates and should not also
+	// identify a client.
+	ErrCACert = errors.New("mtls: CA certificate presented as a client certificate")
 	// ErrRevoked means a CRL lists the certificate or a CA of its chain.
 	// The error is a [*RevokedError], which carries the revocation time.
 	ErrRevoked = errors.New("mtls: certificate revoked")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"slices"
@@ -219,9 +220,12 @@ func (v *Validator) ReloadCRLs(ctx context.Context) error {
 // encoding ([ErrNoClientCert], [ErrMalformed]), the validity period with
 // [Config.ClockSkew] ([ErrExpired], [ErrNotYetValid]), the chain to a root
 // of the trust store ([ErrUnknownCA]) with the required extended key usage
-// ([ErrWrongEKU]), revocation of the certificate and of every CA of the chain
-// (a [*RevokedError]; [ErrStaleCRL] and [ErrNoCRL] when the CRLs do not
-// allow a verdict) and the allow-lists ([ErrNotAllowed]). Every error wraps
+// ([ErrWrongEKU]), the key usage that openssl's sslclient purpose requires
+// ([ErrWrongKeyUsage]: digitalSignature or keyAgreement when the extension
+// is present), a certificate that is not a CA ([ErrCACert], stricter than
+// openssl), revocation of the certificate and of every CA of the chain (a
+// [*RevokedError]; [ErrStaleCRL] and [ErrNoCRL] when the CRLs do not allow
+// a verdict) and the allow-lists ([ErrNotAllowed]). Every error wraps
 // [ErrRejected] or, for CRL trouble, [ErrUnavailable].
 //
 // A success is cached under the certificate's fingerprint (and the exact
@@ -287,6 +291,9 @@ func (v *Validator) verify(der []byte, fp [32]byte, st *state, now time.Time) (*
 	if err != nil {
 		return nil, chainError(cert, at, err)
 	}
+	if err := checkLeafPurpose(cert); err != nil {
+		return nil, err
+	}
 	e := &cacheEntry{
 		from:  cert.NotBefore.Add(-v.skew),
 		until: cert.NotAfter.Add(v.skew),
@@ -307,6 +314,33 @@ func (v *Validator) verify(der []byte, fp [32]byte, st *state, now time.Time) (*
 	}
 	e.id = newIdentity(cert, fp, chains[0])
 	return e, nil
+}
+
+// oidKeyUsage is the object identifier of the key usage extension (RFC 5280,
+// section 4.2.1.3).
+var oidKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 15}
+
+// checkLeafPurpose applies to the client certificate what openssl's
+// sslclient purpose requires of the end certificate beyond the extended key
+// usage, which crypto/x509 does not check: a key usage extension, when
+// present, must allow digitalSignature or keyAgreement. It also refuses a
+// CA certificate (CA:TRUE), which openssl does not test.
+func checkLeafPurpose(cert *x509.Certificate) error {
+	const clientKeyUsages = x509.KeyUsageDigitalSignature | x509.KeyUsageKeyAgreement
+	if cert.KeyUsage&clientKeyUsages == 0 {
+		// cert.KeyUsage is zero both without the extension and with an
+		// empty one; only the first allows every usage.
+		for _, ext := range cert.Extensions {
+			if ext.Id.Equal(oidKeyUsage) {
+				return reject(ErrWrongKeyUsage, fmt.Sprintf("%q allows neither digitalSignature nor keyAgreement",
+					cert.Subject.String()), nil)
+			}
+		}
+	}
+	if cert.BasicConstraintsValid && cert.IsCA {
+		return reject(ErrCACert, fmt.Sprintf("%q has basic constraints CA:TRUE", cert.Subject.String()), nil)
+	}
+	return nil
 }
 
 // chainError maps an error of x509.Certificate.Verify to a rejection.

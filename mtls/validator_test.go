@@ -27,6 +27,10 @@ func TestValidateAgreesWithOpenSSL(t *testing.T) {
 		cert        *testpeer.Cert
 		want        []error
 		opensslCode int // expected X509_V_ERR when want is not nil
+		// stricter marks a rejection of ours that openssl does not share
+		// (CA:TRUE client certificates): openssl must accept the
+		// certificate.
+		stricter bool
 	}{
 		{name: "good", cert: p.Good},
 		{name: "other", cert: p.Other},
@@ -44,6 +48,15 @@ func TestValidateAgreesWithOpenSSL(t *testing.T) {
 			opensslCode: testpeer.OpenSSLCertRevoked},
 		{name: "under revoked intermediate", cert: p.UnderRevokedIntermediate,
 			want: []error{mtls.ErrRevoked, mtls.ErrRejected}, opensslCode: testpeer.OpenSSLCertRevoked},
+		{name: "intermediate CA as client", cert: p.Intermediate, want: []error{mtls.ErrWrongKeyUsage, mtls.ErrRejected},
+			opensslCode: testpeer.OpenSSLInvalidPurpose},
+		{name: "root CA as client", cert: p.Root, want: []error{mtls.ErrWrongKeyUsage, mtls.ErrRejected},
+			opensslCode: testpeer.OpenSSLInvalidPurpose},
+		{name: "keyEncipherment only", cert: p.KeyEnciphermentOnly, want: []error{mtls.ErrWrongKeyUsage, mtls.ErrRejected},
+			opensslCode: testpeer.OpenSSLInvalidPurpose},
+		{name: "keyAgreement only", cert: p.KeyAgreementOnly},
+		{name: "no key usage", cert: p.NoKeyUsage},
+		{name: "CA:TRUE with client usages", cert: p.CAFlagged, want: []error{mtls.ErrCACert, mtls.ErrRejected}, stricter: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,7 +72,7 @@ func TestValidateAgreesWithOpenSSL(t *testing.T) {
 				Roots: []*testpeer.Cert{p.Root}, Untrusted: []*testpeer.Cert{p.Intermediate, p.RevokedIntermediate},
 				CRLs: crls, CRLCheckAll: true, At: p.At,
 			})
-			if res.OK != (tt.want == nil) {
+			if res.OK != (tt.want == nil || tt.stricter) {
 				t.Fatalf("openssl OK = %v, we say %v\n%s", res.OK, err, res.Output)
 			}
 			if !res.OK && !res.Has(tt.opensslCode) {
