@@ -145,6 +145,9 @@ func FuzzParseCert(f *testing.F) {
 	f.Add(fuzzMarker + good)
 	f.Add(testpeer.ALBEncode([]byte("-----BEGIN CERTIFICATE-----\n" + fuzzMarker + "==\n-----END CERTIFICATE-----\n")))
 	f.Add(good[:len(good)/2])
+	f.Add(p.Intermediate.PEMString())
+	f.Add(p.CAFlagged.PEMString())
+	f.Add(p.KeyEnciphermentOnly.URLEncoded())
 	f.Fuzz(func(t *testing.T, s string) {
 		id, err := v.Validate(s)
 		if err != nil {
