@@ -104,9 +104,10 @@ type CORS struct {
 	cache  *decisionCache // nil with AllowOriginFunc
 }
 
-// New checks o and returns a [CORS] that applies it. It returns an error
-// matching [ErrNoOrigins], [ErrCredentialsWithAnyOrigin], [ErrNullOrigin],
-// [ErrInvalidOrigin] or [ErrInvalidOptions] when o is unsafe or malformed.
+// New checks o and returns a [CORS] that applies it. When o is unsafe or
+// malformed it returns an error matching [ErrConfig] and, where one
+// applies, a reason: [ErrNoOrigins], [ErrCredentialsWithAnyOrigin],
+// [ErrNullOrigin], [ErrInvalidOrigin] or [ErrSharedDomainWildcard].
 // New copies every slice in o.
 func New(o Options) (*CORS, error) {
 	origins, all, err := o.origins()
@@ -127,7 +128,7 @@ func New(o Options) (*CORS, error) {
 		status = http.StatusNoContent
 	}
 	if status < 200 || status > 299 {
-		return nil, fmt.Errorf("%w: OptionsSuccessStatus %d is not 2xx", ErrInvalidOptions, o.OptionsSuccessStatus)
+		return nil, configErr(nil, "OptionsSuccessStatus %d is not 2xx", o.OptionsSuccessStatus)
 	}
 	c := &CORS{
 		rs: rscors.New(rscors.Options{
