@@ -27,7 +27,7 @@ var (
 	ErrUnavailable = errors.New("mtls: revocation data unavailable")
 	// ErrConfig is the category of configuration errors from
 	// [NewValidator] and [Validator.SetCRLs].
-	ErrConfig = errors.New("mtls: invalid config")
+	ErrConfig = errors.New("mtls: invalid configuration")
 
 	// ErrNoClientCert means the event carries no client certificate: the
 	// API does not require mutual TLS, or the request did not use it.
@@ -40,10 +40,10 @@ var (
 	// breaks a constraint.
 	ErrUnknownCA = errors.New("mtls: certificate not issued by a trusted CA")
 	// ErrExpired means the certificate, or a CA of its chain, expired
-	// (beyond the allowed clock skew).
+	// (beyond [Config.Leeway]).
 	ErrExpired = errors.New("mtls: certificate expired")
 	// ErrNotYetValid means the certificate, or a CA of its chain, is not
-	// valid yet (beyond the allowed clock skew).
+	// valid yet (beyond [Config.Leeway]).
 	ErrNotYetValid = errors.New("mtls: certificate not yet valid")
 	// ErrWrongEKU means the certificate lacks the required extended key
 	// usage (clientAuth unless [Config.ExtKeyUsages] says otherwise).
@@ -68,7 +68,7 @@ var (
 	ErrNotAllowed = errors.New("mtls: certificate not allowed")
 
 	// ErrStaleCRL means a CRL that applies to the chain is past its
-	// NextUpdate (beyond the allowed clock skew). Its category is
+	// NextUpdate (beyond [Config.Leeway]). Its category is
 	// [ErrUnavailable]; reload the CRLs.
 	ErrStaleCRL = errors.New("mtls: CRL is past its next update")
 	// ErrNoCRL means revocation is required but no CRL of a CA in the chain

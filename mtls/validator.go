@@ -30,7 +30,7 @@ type Validator struct {
 	allow                allowList
 	revocation           RevocationPolicy
 	allowStale           bool
-	skew                 time.Duration
+	leeway               time.Duration
 	now                  func() time.Time
 	loader               func(context.Context) ([][]byte, error)
 	cacheSize            int
@@ -76,8 +76,8 @@ func NewValidator(cfg Config) (*Validator, error) {
 		trust:         trust,
 		revocation:    cfg.Revocation,
 		allowStale:    cfg.InsecureAllowStaleCRL,
-		skew:          cfg.ClockSkew,
-		now:           cfg.Now,
+		leeway:        cfg.Leeway,
+		now:           cfg.Clock,
 		loader:        cfg.CRLLoader,
 		cacheSize:     cfg.CacheSize,
 	}
@@ -96,8 +96,8 @@ func NewValidator(cfg Config) (*Validator, error) {
 	if v.now == nil {
 		v.now = time.Now
 	}
-	if cfg.ClockSkew < 0 {
-		return nil, configError(nil, "ClockSkew is negative", nil)
+	if cfg.Leeway < 0 {
+		return nil, configError(nil, "Leeway is negative", nil)
 	}
 	v.usages = slices.Clone(cfg.ExtKeyUsages)
 	if len(v.usages) == 0 {
@@ -218,7 +218,7 @@ func (v *Validator) ReloadCRLs(ctx context.Context) error {
 //
 // The checks run in this order, and the first failure decides: the
 // encoding ([ErrNoClientCert], [ErrMalformed]), the validity period with
-// [Config.ClockSkew] ([ErrExpired], [ErrNotYetValid]), the chain to a root
+// [Config.Leeway] ([ErrExpired], [ErrNotYetValid]), the chain to a root
 // of the trust store ([ErrUnknownCA]) with the required extended key usage
 // ([ErrWrongEKU]), the key usage that openssl's sslclient purpose requires
 // ([ErrWrongKeyUsage]: digitalSignature or keyAgreement when the extension
@@ -265,18 +265,18 @@ func (v *Validator) verify(der []byte, fp [32]byte, st *state, now time.Time) (*
 	if err != nil {
 		return nil, reject(ErrMalformed, fmt.Sprintf("certificate sha256:%x does not parse", fp), nil)
 	}
-	// Validity with skew. crypto/x509 has no skew, so verify at the nearest
-	// valid instant when now is within the skew of either bound.
+	// Validity with leeway. crypto/x509 has none, so verify at the nearest
+	// valid instant when now is within the leeway of either bound.
 	at := now
 	if now.Before(cert.NotBefore) {
-		if now.Add(v.skew).Before(cert.NotBefore) {
+		if now.Add(v.leeway).Before(cert.NotBefore) {
 			return nil, reject(ErrNotYetValid, fmt.Sprintf("%q is valid from %s", cert.Subject.String(),
 				cert.NotBefore.UTC().Format(time.RFC3339)), nil)
 		}
 		at = cert.NotBefore
 	}
 	if now.After(cert.NotAfter) {
-		if now.Add(-v.skew).After(cert.NotAfter) {
+		if now.Add(-v.leeway).After(cert.NotAfter) {
 			return nil, reject(ErrExpired, fmt.Sprintf("%q expired at %s", cert.Subject.String(),
 				cert.NotAfter.UTC().Format(time.RFC3339)), nil)
 		}
@@ -295,8 +295,8 @@ func (v *Validator) verify(der []byte, fp [32]byte, st *state, now time.Time) (*
 		return nil, err
 	}
 	e := &cacheEntry{
-		from:  cert.NotBefore.Add(-v.skew),
-		until: cert.NotAfter.Add(v.skew),
+		from:  cert.NotBefore.Add(-v.leeway),
+		until: cert.NotAfter.Add(v.leeway),
 	}
 	for _, c := range chains[0][1:] {
 		if c.NotBefore.After(e.from) {
