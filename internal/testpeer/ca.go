@@ -171,8 +171,9 @@ func nextSerial() *big.Int {
 }
 
 // LeafOptions describes a client certificate for [NewLeaf]. The zero value
-// gives a clientAuth certificate valid from an hour before at to 30 days
-// after it, with no names.
+// gives a certificate with the clientAuth extended key usage, the
+// digitalSignature key usage and CA:FALSE, valid from an hour before at to
+// 30 days after it, with no names.
 type LeafOptions struct {
 	CommonName         string
 	Organization       []string
