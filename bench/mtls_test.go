@@ -47,7 +47,7 @@ func (s *mtlsSetup) validator(tb testing.TB, cacheSize int, revocation mtls.Revo
 		TrustStore: s.pki.TrustStorePEM(),
 		Revocation: revocation,
 		AllowAny:   true,
-		Now:        func() time.Time { return s.pki.At },
+		Clock:      func() time.Time { return s.pki.At },
 		CacheSize:  cacheSize,
 	}
 	if revocation != mtls.InsecureNoRevocation {

@@ -20,13 +20,19 @@ type ALBHandler = func(context.Context, events.ALBTargetGroupRequest) (events.AL
 // StatusDescription such as "204 No Content".
 func (c *CORS) WrapALB(h ALBHandler) ALBHandler {
 	return func(ctx context.Context, req events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
-		r, ok := c.read(req.HTTPMethod, req.Headers, req.MultiValueHeaders)
-		if !ok {
-			return h(ctx, req)
-		}
 		to := toSingle
 		if len(req.MultiValueHeaders) > 0 {
 			to = toMulti
+		}
+		r, ok := c.read(req.HTTPMethod, req.Headers, req.MultiValueHeaders)
+		if !ok {
+			resp, err := h(ctx, req)
+			if err != nil {
+				return resp, err
+			}
+			d := c.noOrigin(&r)
+			resp.Headers, resp.MultiValueHeaders = d.merge(resp.Headers, resp.MultiValueHeaders, to)
+			return resp, nil
 		}
 		d := c.decide(&r)
 		if r.preflight() && !c.passthrough {

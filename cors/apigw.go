@@ -28,7 +28,13 @@ func (c *CORS) WrapREST(h RESTHandler) RESTHandler {
 	return func(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 		r, ok := c.read(req.HTTPMethod, req.Headers, req.MultiValueHeaders)
 		if !ok {
-			return h(ctx, req)
+			resp, err := h(ctx, req)
+			if err != nil {
+				return resp, err
+			}
+			d := c.noOrigin(&r)
+			resp.Headers, resp.MultiValueHeaders = d.merge(resp.Headers, resp.MultiValueHeaders, toBoth)
+			return resp, nil
 		}
 		d := c.decide(&r)
 		if r.preflight() && !c.passthrough {
@@ -63,7 +69,13 @@ func (c *CORS) WrapHTTPAPI(h HTTPAPIHandler) HTTPAPIHandler {
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		r, ok := c.read(req.RequestContext.HTTP.Method, req.Headers, nil)
 		if !ok {
-			return h(ctx, req)
+			resp, err := h(ctx, req)
+			if err != nil {
+				return resp, err
+			}
+			d := c.noOrigin(&r)
+			resp.Headers, resp.MultiValueHeaders = d.merge(resp.Headers, resp.MultiValueHeaders, toSingle)
+			return resp, nil
 		}
 		d := c.decide(&r)
 		if r.preflight() && !c.passthrough {

@@ -51,7 +51,15 @@ const errorBody = `{"message":"Internal Server Error"}`
 // alike:
 //
 //   - A request without an Origin header (or with an empty one) goes to the
-//     handler, and its response or error comes back untouched.
+//     handler, and its response comes back with only Vary added, the value
+//     rs/cors sends ("Origin", or the preflight list for OPTIONS with
+//     Access-Control-Request-Method), and any Access-Control-* header the
+//     handler set removed. Vary: Origin keeps a cache from serving this
+//     answer, which lacks Access-Control-Allow-Origin, to a later CORS
+//     request (Fetch standard, "CORS protocol and HTTP caches"); it is sent
+//     with AllowedOrigins "*" too, because CORS sends
+//     Access-Control-Allow-Origin only to requests with Origin. A handler
+//     error comes back unchanged: there is no response to add Vary to.
 //   - A preflight (OPTIONS with Access-Control-Request-Method) is answered
 //     with OptionsSuccessStatus (204) and the preflight headers, without
 //     calling the handler, unless OptionsPassthrough is set. A refused
@@ -96,9 +104,10 @@ type CORS struct {
 	cache  *decisionCache // nil with AllowOriginFunc
 }
 
-// New checks o and returns a [CORS] that applies it. It returns an error
-// matching [ErrNoOrigins], [ErrCredentialsWithAnyOrigin], [ErrNullOrigin],
-// [ErrInvalidOrigin] or [ErrInvalidOptions] when o is unsafe or malformed.
+// New checks o and returns a [CORS] that applies it. When o is unsafe or
+// malformed it returns an error matching [ErrConfig] and, where one
+// applies, a reason: [ErrNoOrigins], [ErrCredentialsWithAnyOrigin],
+// [ErrNullOrigin], [ErrInvalidOrigin] or [ErrSharedDomainWildcard].
 // New copies every slice in o.
 func New(o Options) (*CORS, error) {
 	origins, all, err := o.origins()
@@ -119,7 +128,7 @@ func New(o Options) (*CORS, error) {
 		status = http.StatusNoContent
 	}
 	if status < 200 || status > 299 {
-		return nil, fmt.Errorf("%w: OptionsSuccessStatus %d is not 2xx", ErrInvalidOptions, o.OptionsSuccessStatus)
+		return nil, configErr(nil, "OptionsSuccessStatus %d is not 2xx", o.OptionsSuccessStatus)
 	}
 	c := &CORS{
 		rs: rscors.New(rscors.Options{
@@ -226,6 +235,17 @@ type decision struct {
 	exposeHeaders    string
 }
 
+// noOrigin returns the decision for r, a request without Origin: no
+// Access-Control-* headers, and the Vary that rs/cors sends, so that a
+// cache does not serve the answer to a CORS request (Fetch standard, "CORS
+// protocol and HTTP caches").
+func (c *CORS) noOrigin(r *request) decision {
+	if r.preflight() {
+		return decision{vary: c.varyPreflight}
+	}
+	return decision{vary: c.varyActual}
+}
+
 // originOK reports whether origin may be shown to rs/cors at all.
 func (c *CORS) originOK(origin string) bool {
 	if origin == "null" {
@@ -324,16 +344,18 @@ func (c *CORS) handlerError(ctx context.Context, err error) {
 
 // Headers returns the CORS headers for an actual (non-preflight) request
 // with the given Origin and method, for code that builds its responses
-// itself. It returns nil when origin is empty: a request without Origin
-// needs no CORS headers. Otherwise the map holds at least Vary, and the
-// Access-Control-* headers when the request is allowed. Add them to the
-// response after its own headers (see [CORS] for how the wrappers merge).
+// itself. The map always holds Vary, even when origin is empty (a request
+// without Origin), and the Access-Control-* headers when the request is
+// allowed. Add them to the response after its own headers (see [CORS] for
+// how the wrappers merge).
 func (c *CORS) Headers(origin, method string) map[string]string {
-	if origin == "" {
-		return nil
-	}
 	r := request{method: method, origin: origin}
-	d := c.decide(&r)
+	var d decision
+	if origin == "" {
+		d = c.noOrigin(&r)
+	} else {
+		d = c.decide(&r)
+	}
 	m, _ := d.merge(nil, nil, toSingle)
 	return m
 }
@@ -342,16 +364,18 @@ func (c *CORS) Headers(origin, method string) map[string]string {
 // given Origin, Access-Control-Request-Method (method) and
 // Access-Control-Request-Headers (requestHeaders, "" when absent), for code
 // that answers preflights itself with [Options].OptionsSuccessStatus. It
-// returns nil when origin is empty, and the headers for an actual OPTIONS
-// request when method is empty (that is not a preflight). A refused
-// preflight gets only Vary. Private Network Access preflights are answered
-// by the wrappers only.
+// returns the headers for an actual OPTIONS request when method is empty
+// (that is not a preflight). A refused preflight, and one without Origin,
+// gets only Vary. Private Network Access preflights are answered by the
+// wrappers only.
 func (c *CORS) PreflightHeaders(origin, method, requestHeaders string) map[string]string {
-	if origin == "" {
-		return nil
-	}
 	r := request{method: http.MethodOptions, origin: origin, acrm: method, acrh: requestHeaders}
-	d := c.decide(&r)
+	var d decision
+	if origin == "" {
+		d = c.noOrigin(&r)
+	} else {
+		d = c.decide(&r)
+	}
 	m, _ := d.merge(nil, nil, toSingle)
 	return m
 }

@@ -2,6 +2,7 @@ package cors_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -93,6 +94,18 @@ var diffCases = []diffCase{
 	{name: "exact/OPTIONS without request method", opts: optExact, method: "OPTIONS", headers: actual("https://app.example.com")},
 	{name: "exact/OPTIONS with empty request method", opts: optExact, method: "OPTIONS", headers: []header{{"Origin", "https://app.example.com"}, {"Access-Control-Request-Method", ""}}},
 	{name: "exact/preflight by GET is not a preflight", opts: optExact, method: "GET", headers: preflight("https://app.example.com", "PUT", "authorization")},
+
+	// No Origin: the handler runs, and the response varies on Origin even
+	// so (Fetch standard, "CORS protocol and HTTP caches").
+	{name: "no origin/exact", opts: optExact, method: "GET"},
+	{name: "no origin/exact POST", opts: optExact, method: "POST", headers: []header{{"Content-Type", "text/plain"}}},
+	{name: "no origin/empty origin", opts: optExact, method: "GET", headers: []header{{"Origin", ""}}},
+	{name: "no origin/OPTIONS", opts: optExact, method: "OPTIONS"},
+	{name: "no origin/wildcard", opts: optWild, method: "GET"},
+	{name: "no origin/every origin", opts: optAll, method: "GET"},
+	{name: "no origin/origin func", opts: optFunc, method: "PUT"},
+	{name: "no origin/private network", opts: optPN, method: "GET"},
+	{name: "no origin/passthrough", opts: optPass, method: "OPTIONS"},
 
 	// Subdomain wildcard.
 	{name: "wild/subdomain", opts: optWild, method: "GET", headers: actual("https://api.example.com")},
@@ -199,66 +212,132 @@ func TestDifferential(t *testing.T) {
 }
 
 // TestNoOrigin checks that a request without Origin reaches the handler and
-// comes back exactly as the handler answered, error included.
+// comes back as the handler answered plus the Vary that rs/cors sends (and
+// without Access-Control-* headers, which the wrapper owns), and that a
+// handler error comes back unchanged.
 func TestNoOrigin(t *testing.T) {
-	c, err := cors.New(optExact)
-	if err != nil {
-		t.Fatal(err)
-	}
 	errBoom := context.DeadlineExceeded
+	const preVary = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
 	tests := []struct {
 		name    string
+		opts    cors.Options
 		method  string
 		headers []header
+		handler map[string]string // the handler's headers besides A: b
 		fail    bool
+		want    map[string]string // response headers besides A: b
 	}{
-		{name: "GET", method: "GET"},
-		{name: "empty origin", method: "GET", headers: []header{{"Origin", ""}}},
-		{name: "OPTIONS with request method", method: "OPTIONS", headers: []header{{"Access-Control-Request-Method", "PUT"}}},
-		{name: "handler error", method: "POST", fail: true},
+		{name: "GET", opts: optExact, method: "GET", want: map[string]string{"Vary": "Origin"}},
+		{name: "empty origin", opts: optExact, method: "GET", headers: []header{{"Origin", ""}},
+			want: map[string]string{"Vary": "Origin"}},
+		{name: "wildcard", opts: optWild, method: "POST", want: map[string]string{"Vary": "Origin"}},
+		{name: "every origin", opts: optAll, method: "GET", want: map[string]string{"Vary": "Origin"}},
+		{name: "origin func", opts: optFunc, method: "GET", want: map[string]string{"Vary": "Origin"}},
+		{name: "OPTIONS with request method", opts: optExact, method: "OPTIONS",
+			headers: []header{{"Access-Control-Request-Method", "PUT"}}, want: map[string]string{"Vary": preVary}},
+		{name: "OPTIONS without request method", opts: optExact, method: "OPTIONS", want: map[string]string{"Vary": "Origin"}},
+		{name: "handler Vary kept", opts: optExact, method: "GET", handler: map[string]string{"vary": "Accept-Encoding"},
+			want: map[string]string{"Vary": "Accept-Encoding, Origin"}},
+		{name: "handler Vary: Origin not repeated", opts: optExact, method: "GET", handler: map[string]string{"Vary": "Origin"},
+			want: map[string]string{"Vary": "Origin"}},
+		{name: "handler CORS headers removed", opts: optExact, method: "GET",
+			handler: map[string]string{"Access-Control-Allow-Origin": "*", "access-control-allow-credentials": "true"},
+			want:    map[string]string{"Vary": "Origin"}},
+		{name: "handler error", opts: optExact, method: "POST", fail: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			c, err := cors.New(tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			single := func() map[string]string {
+				m := map[string]string{"A": "b"}
+				for k, v := range tc.handler {
+					m[k] = v
+				}
+				return m
+			}
+			multi := func() map[string][]string {
+				m := map[string][]string{"A": {"b"}}
+				for k, v := range tc.handler {
+					m[k] = []string{v}
+				}
+				return m
+			}
 			t.Run("REST", func(t *testing.T) {
-				want := events.APIGatewayProxyResponse{StatusCode: 201, Headers: map[string]string{"A": "b"}, Body: "x"}
 				resp, err := c.WrapREST(func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 					if tc.fail {
 						return events.APIGatewayProxyResponse{}, errBoom
 					}
-					return want, nil
+					return events.APIGatewayProxyResponse{StatusCode: 201, Headers: single(), MultiValueHeaders: multi(), Body: "x"}, nil
 				})(context.Background(), restEvent(t, tc.method, tc.headers, false))
-				checkUntouched(t, tc.fail, err, errBoom, resp.StatusCode, resp.Headers, len(resp.MultiValueHeaders))
+				checkNoOrigin(t, tc.fail, err, errBoom, resp.StatusCode, resp.Headers, tc.want)
+				if !tc.fail {
+					checkNoOrigin(t, tc.fail, err, errBoom, resp.StatusCode, joinMulti(resp.MultiValueHeaders), tc.want)
+				}
 			})
 			t.Run("HTTPAPI", func(t *testing.T) {
-				want := events.APIGatewayV2HTTPResponse{StatusCode: 201, Headers: map[string]string{"A": "b"}, Body: "x"}
 				resp, err := c.WrapHTTPAPI(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 					if tc.fail {
 						return events.APIGatewayV2HTTPResponse{}, errBoom
 					}
-					return want, nil
+					return events.APIGatewayV2HTTPResponse{StatusCode: 201, Headers: single(), Body: "x"}, nil
 				})(context.Background(), httpAPIEvent(t, tc.method, tc.headers))
-				checkUntouched(t, tc.fail, err, errBoom, resp.StatusCode, resp.Headers, len(resp.MultiValueHeaders))
+				checkNoOrigin(t, tc.fail, err, errBoom, resp.StatusCode, resp.Headers, tc.want)
+				if len(resp.MultiValueHeaders) != 0 {
+					t.Errorf("MultiValueHeaders = %v, want none", resp.MultiValueHeaders)
+				}
 			})
-			for _, multi := range []bool{false, true} {
-				t.Run("ALB", func(t *testing.T) {
-					want := events.ALBTargetGroupResponse{StatusCode: 201, Headers: map[string]string{"A": "b"}, Body: "x"}
+			for _, mode := range []string{"ALB", "ALB/multi"} {
+				multiMode := mode == "ALB/multi"
+				t.Run(mode, func(t *testing.T) {
 					resp, err := c.WrapALB(func(context.Context, events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
 						if tc.fail {
 							return events.ALBTargetGroupResponse{}, errBoom
 						}
-						return want, nil
-					})(context.Background(), albEvent(t, tc.method, tc.headers, multi))
-					checkUntouched(t, tc.fail, err, errBoom, resp.StatusCode, resp.Headers, len(resp.MultiValueHeaders))
+						r := events.ALBTargetGroupResponse{StatusCode: 201, Body: "x"}
+						if multiMode {
+							r.MultiValueHeaders = multi()
+						} else {
+							r.Headers = single()
+						}
+						return r, nil
+					})(context.Background(), albEvent(t, tc.method, tc.headers, multiMode))
+					if multiMode {
+						checkNoOrigin(t, tc.fail, err, errBoom, resp.StatusCode, joinMulti(resp.MultiValueHeaders), tc.want)
+						if len(resp.Headers) != 0 {
+							t.Errorf("Headers = %v, want none in multi-value mode", resp.Headers)
+						}
+					} else {
+						checkNoOrigin(t, tc.fail, err, errBoom, resp.StatusCode, resp.Headers, tc.want)
+						if len(resp.MultiValueHeaders) != 0 {
+							t.Errorf("MultiValueHeaders = %v, want none in single-value mode", resp.MultiValueHeaders)
+						}
+					}
 				})
 			}
 		})
 	}
 }
 
-func checkUntouched(t *testing.T, fail bool, err, want error, status int, hs map[string]string, nmulti int) {
+// joinMulti flattens multi-value headers, joining each header's values with
+// ", ".
+func joinMulti(m map[string][]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = strings.Join(v, ", ")
+	}
+	return out
+}
+
+// checkNoOrigin checks a wrapper's answer to a request without Origin: the
+// handler's error unchanged when fail is set, otherwise status 201 with the
+// header A: b and exactly the headers of want.
+func checkNoOrigin(t *testing.T, fail bool, err, wantErr error, status int, hs, want map[string]string) {
 	t.Helper()
 	if fail {
-		if err != want {
+		if err != wantErr {
 			t.Fatalf("err = %v, want the handler's error unchanged", err)
 		}
 		return
@@ -266,8 +345,12 @@ func checkUntouched(t *testing.T, fail bool, err, want error, status int, hs map
 	if err != nil {
 		t.Fatal(err)
 	}
-	if status != 201 || len(hs) != 1 || hs["A"] != "b" || nmulti != 0 {
-		t.Errorf("response changed: status %d headers %v, %d multi-value headers", status, hs, nmulti)
+	w := map[string]string{"A": "b"}
+	for k, v := range want {
+		w[k] = v
+	}
+	if status != 201 || !maps.Equal(hs, w) {
+		t.Errorf("got status %d headers %v\nwant status 201 headers %v", status, hs, w)
 	}
 }
 

@@ -39,9 +39,9 @@
 // patterns (including "*" patterns on shared domains such as
 // cloudfront.net, amplifyapp.com, amazonaws.com or co.uk, where anyone can
 // get a hostname), and an empty origin list; and at run time only a well-formed
-// Origin that the policy allows is echoed. Every response to a request
-// with Origin carries Vary so that caches keep answers for different
-// origins apart.
+// Origin that the policy allows is echoed. Every response carries Vary:
+// Origin, requests without Origin included, so that caches keep answers
+// for different origins, and for non-CORS requests, apart.
 //
 // cors is not access control. CORS is enforced by browsers only: curl,
 // servers and malicious clients ignore it and can send any Origin, so
@@ -49,8 +49,7 @@
 // cross-site request forgery of simple requests (a form POST reaches the
 // handler whatever the policy; only reading the answer is blocked), and it
 // cannot help if an allowed origin, or any subdomain matching a "*"
-// pattern, serves attacker-controlled script. Responses to requests without
-// Origin carry no Vary: Origin, so a shared cache in front of the function
-// must not store them for CORS requests (API Gateway's own cache keys on
-// configured headers only).
+// pattern, serves attacker-controlled script. API Gateway's own cache
+// keys only on the request parameters configured for it: add the Origin
+// header to them if you turn it on.
 package cors

@@ -27,7 +27,7 @@ func printHeaders(h map[string]string) {
 
 func ExampleNew() {
 	_, err := cors.New(cors.Options{AllowedOrigins: []string{"*"}, AllowCredentials: true})
-	fmt.Println(errors.Is(err, cors.ErrCredentialsWithAnyOrigin))
+	fmt.Println(errors.Is(err, cors.ErrConfig), errors.Is(err, cors.ErrCredentialsWithAnyOrigin))
 
 	_, err = cors.New(cors.Options{AllowedOrigins: []string{"https://app.example.com/"}})
 	fmt.Println(err)
@@ -35,7 +35,7 @@ func ExampleNew() {
 	_, err = cors.New(cors.Options{AllowedOrigins: []string{"null"}})
 	fmt.Println(errors.Is(err, cors.ErrNullOrigin))
 	// Output:
-	// true
+	// true true
 	// cors: invalid origin in AllowedOrigins: AllowedOrigins[0] "https://app.example.com/": path or trailing slash
 	// true
 }

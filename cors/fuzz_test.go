@@ -16,7 +16,8 @@ import (
 // that the package never sends Access-Control-Allow-Origin (or
 // credentials) unless rs/cors on net/http sends the same for the same
 // request, that it never echoes a malformed origin, and that the wrappers
-// and Headers agree. It must not panic whatever the input.
+// and Headers agree, and that Vary is always rs/cors's, requests without
+// Origin included. It must not panic whatever the input.
 func FuzzOrigin(f *testing.F) {
 	seeds := []struct {
 		origin, pattern string
@@ -37,6 +38,8 @@ func FuzzOrigin(f *testing.F) {
 		{"http://localhost:80.evil.com", "http://localhost:*", false, false, "GET", "", false},
 		{"https://a.example.com\r\nx: y", "https://*.example.com", false, true, "GET", "", false},
 		{"https://[::1]:443", "https://[::1]:443", false, false, "OPTIONS", "", false},
+		{"", "https://app.example.com", false, false, "GET", "", false},
+		{"", "*", false, false, "PUT", "content-type", true},
 	}
 	for _, s := range seeds {
 		f.Add(s.origin, s.pattern, s.creds, s.useFunc, s.method, s.reqHdrs, s.preflight)
@@ -58,7 +61,7 @@ func FuzzOrigin(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if origin == "" || !isToken(method) {
+		if !isToken(method) {
 			return
 		}
 		var got map[string]string
@@ -112,6 +115,10 @@ func FuzzOrigin(f *testing.F) {
 		}
 		if resp.Headers["Access-Control-Allow-Origin"] != acao {
 			t.Fatalf("WrapREST Access-Control-Allow-Origin %q, Headers %q", resp.Headers["Access-Control-Allow-Origin"], acao)
+		}
+		// Vary is rs/cors's, with or without Origin.
+		if v, rs := resp.Headers["Vary"], strings.Join(want.Values("Vary"), ", "); v != rs || got["Vary"] != rs {
+			t.Fatalf("Vary %q (Headers %q), rs/cors %q", v, got["Vary"], rs)
 		}
 	})
 }

@@ -53,17 +53,16 @@ func lookup(single map[string]string, multi map[string][]string, canon, lower st
 
 // read extracts what CORS needs from an event's method and headers. It
 // returns false when the request has no Origin (or an empty one): such a
-// request is none of CORS's business.
+// request gets no CORS decision, only Vary (see [CORS.noOrigin]).
 func (c *CORS) read(method string, single map[string]string, multi map[string][]string) (r request, ok bool) {
 	origin, list, _ := lookup(single, multi, hOrigin, "origin")
+	r.method, r.origin, r.badOrigin = method, origin, list != nil
+	if method == http.MethodOptions {
+		r.acrm, _, _ = lookup(single, multi, hACRM, "access-control-request-method")
+	}
 	if origin == "" {
 		return r, false
 	}
-	r.method, r.origin, r.badOrigin = method, origin, list != nil
-	if method != http.MethodOptions {
-		return r, true
-	}
-	r.acrm, _, _ = lookup(single, multi, hACRM, "access-control-request-method")
 	if r.acrm == "" {
 		return r, true
 	}

@@ -2,7 +2,6 @@ package cors
 
 import (
 	"context"
-	"fmt"
 	"strings"
 )
 
@@ -129,7 +128,7 @@ func isToken(s string) bool {
 	return true
 }
 
-// checkTokens returns an ErrInvalidOptions error for the first entry of
+// checkTokens returns an [ErrConfig] error for the first entry of
 // list, named field, that is not an HTTP token (or "*" where star is true).
 func checkTokens(field string, list []string, star bool) error {
 	for i, s := range list {
@@ -137,7 +136,7 @@ func checkTokens(field string, list []string, star bool) error {
 			continue
 		}
 		if !isToken(s) {
-			return fmt.Errorf("%w: %s[%d] %q is not an HTTP token", ErrInvalidOptions, field, i, s)
+			return configErr(nil, "%s[%d] %q is not an HTTP token", field, i, s)
 		}
 	}
 	return nil
@@ -148,12 +147,12 @@ func checkTokens(field string, list []string, star bool) error {
 func (o *Options) origins() (list []string, all bool, err error) {
 	if o.AllowOriginFunc != nil {
 		if len(o.AllowedOrigins) > 0 {
-			return nil, false, fmt.Errorf("%w: AllowedOrigins and AllowOriginFunc are both set", ErrInvalidOptions)
+			return nil, false, configErr(nil, "AllowedOrigins and AllowOriginFunc are both set")
 		}
 		return nil, false, nil
 	}
 	if len(o.AllowedOrigins) == 0 {
-		return nil, false, ErrNoOrigins
+		return nil, false, &configError{reason: ErrNoOrigins}
 	}
 	list = make([]string, len(o.AllowedOrigins))
 	for i, raw := range o.AllowedOrigins {
@@ -164,20 +163,20 @@ func (o *Options) origins() (list []string, all bool, err error) {
 			all = true
 		case "null":
 			if !o.InsecureAllowNullOrigin {
-				return nil, false, fmt.Errorf("%w: AllowedOrigins[%d]", ErrNullOrigin, i)
+				return nil, false, configErr(ErrNullOrigin, "AllowedOrigins[%d]", i)
 			}
 		default:
 			if p := patternProblem(s); p != "" {
-				return nil, false, fmt.Errorf("%w: AllowedOrigins[%d] %q: %s", ErrInvalidOrigin, i, raw, p)
+				return nil, false, configErr(ErrInvalidOrigin, "AllowedOrigins[%d] %q: %s", i, raw, p)
 			}
 			if host, ok := wildcardHost(s); ok && !o.InsecureAllowSharedDomainWildcard && sharedDomain(host) {
-				return nil, false, fmt.Errorf("%w: AllowedOrigins[%d] %q: anyone can get a name under %q; list exact origins",
-					ErrSharedDomainWildcard, i, raw, host)
+				return nil, false, configErr(ErrSharedDomainWildcard, "AllowedOrigins[%d] %q: anyone can get a name under %q; list exact origins",
+					i, raw, host)
 			}
 		}
 	}
 	if all && o.AllowCredentials {
-		return nil, false, ErrCredentialsWithAnyOrigin
+		return nil, false, &configError{reason: ErrCredentialsWithAnyOrigin}
 	}
 	return list, all, nil
 }

@@ -39,7 +39,7 @@ func TestNew(t *testing.T) {
 		{name: "credentials with any origin among others", opts: cors.Options{AllowedOrigins: []string{"https://a.example.com", "*"}, AllowCredentials: true}, err: cors.ErrCredentialsWithAnyOrigin},
 		{name: "null without opt-in", opts: cors.Options{AllowedOrigins: []string{"https://a.example.com", "null"}}, err: cors.ErrNullOrigin},
 		{name: "NULL without opt-in", opts: cors.Options{AllowedOrigins: []string{"NULL"}}, err: cors.ErrNullOrigin},
-		{name: "origins and func", opts: cors.Options{AllowedOrigins: []string{"https://a.example.com"}, AllowOriginFunc: anyOrigin}, err: cors.ErrInvalidOptions},
+		{name: "origins and func", opts: cors.Options{AllowedOrigins: []string{"https://a.example.com"}, AllowOriginFunc: anyOrigin}, err: cors.ErrConfig},
 
 		{name: "no scheme", opts: cors.Options{AllowedOrigins: []string{"example.com"}}, err: cors.ErrInvalidOrigin},
 		{name: "wildcard without scheme", opts: cors.Options{AllowedOrigins: []string{"*.example.com"}}, err: cors.ErrInvalidOrigin},
@@ -66,12 +66,12 @@ func TestNew(t *testing.T) {
 		{name: "empty entry", opts: cors.Options{AllowedOrigins: []string{""}}, err: cors.ErrInvalidOrigin},
 		{name: "bad IPv6", opts: cors.Options{AllowedOrigins: []string{"http://[::g]"}}, err: cors.ErrInvalidOrigin},
 
-		{name: "method list in one entry", opts: cors.Options{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET, POST"}}, err: cors.ErrInvalidOptions},
-		{name: "empty method", opts: cors.Options{AllowedOrigins: []string{"*"}, AllowedMethods: []string{""}}, err: cors.ErrInvalidOptions},
-		{name: "header with space", opts: cors.Options{AllowedOrigins: []string{"*"}, AllowedHeaders: []string{"X Foo"}}, err: cors.ErrInvalidOptions},
-		{name: "exposed header with colon", opts: cors.Options{AllowedOrigins: []string{"*"}, ExposedHeaders: []string{"X-Foo:"}}, err: cors.ErrInvalidOptions},
-		{name: "preflight status 404", opts: cors.Options{AllowedOrigins: []string{"*"}, OptionsSuccessStatus: 404}, err: cors.ErrInvalidOptions},
-		{name: "preflight status 199", opts: cors.Options{AllowedOrigins: []string{"*"}, OptionsSuccessStatus: 199}, err: cors.ErrInvalidOptions},
+		{name: "method list in one entry", opts: cors.Options{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET, POST"}}, err: cors.ErrConfig},
+		{name: "empty method", opts: cors.Options{AllowedOrigins: []string{"*"}, AllowedMethods: []string{""}}, err: cors.ErrConfig},
+		{name: "header with space", opts: cors.Options{AllowedOrigins: []string{"*"}, AllowedHeaders: []string{"X Foo"}}, err: cors.ErrConfig},
+		{name: "exposed header with colon", opts: cors.Options{AllowedOrigins: []string{"*"}, ExposedHeaders: []string{"X-Foo:"}}, err: cors.ErrConfig},
+		{name: "preflight status 404", opts: cors.Options{AllowedOrigins: []string{"*"}, OptionsSuccessStatus: 404}, err: cors.ErrConfig},
+		{name: "preflight status 199", opts: cors.Options{AllowedOrigins: []string{"*"}, OptionsSuccessStatus: 199}, err: cors.ErrConfig},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,8 +82,8 @@ func TestNew(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, tc.err) {
-				t.Fatalf("New error = %v, want %v", err, tc.err)
+			if !errors.Is(err, tc.err) || !errors.Is(err, cors.ErrConfig) {
+				t.Fatalf("New error = %v, want %v and %v", err, tc.err, cors.ErrConfig)
 			}
 			if c != nil {
 				t.Errorf("New returned a CORS with error %v", err)

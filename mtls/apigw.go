@@ -26,20 +26,20 @@ func (v *Validator) FromHTTPAPI(req events.APIGatewayV2HTTPRequest) (*Identity, 
 	return v.Validate(req.RequestContext.Authentication.ClientCert.ClientCertPem)
 }
 
-// FromRequestAuthorizer validates the client certificate of a REST API
-// REQUEST authorizer event, from
-// requestContext.identity.clientCert.clientCertPem. An event without one
-// fails with [ErrNoClientCert]. [Validator.Authorize] wraps it into a
-// complete authorizer.
-func (v *Validator) FromRequestAuthorizer(req events.APIGatewayCustomAuthorizerRequestTypeRequest) (*Identity, error) {
+// FromRESTRequest validates the client certificate of a REST API REQUEST
+// authorizer event, from requestContext.identity.clientCert.clientCertPem.
+// An event without one fails with [ErrNoClientCert]. [Validator.RESTRequest]
+// wraps it into a complete authorizer.
+func (v *Validator) FromRESTRequest(req events.APIGatewayCustomAuthorizerRequestTypeRequest) (*Identity, error) {
 	return v.Validate(req.RequestContext.Identity.ClientCert.ClientCertPem)
 }
 
-// FromHTTPAPIAuthorizer validates the client certificate of an HTTP API
+// FromHTTPAPIRequest validates the client certificate of an HTTP API
 // Lambda authorizer event (payload format 2.0), from
 // requestContext.authentication.clientCert.clientCertPem. An event without
-// one fails with [ErrNoClientCert].
-func (v *Validator) FromHTTPAPIAuthorizer(req events.APIGatewayV2CustomAuthorizerV2Request) (*Identity, error) {
+// one fails with [ErrNoClientCert]. [Validator.HTTPAPISimple] and
+// [Validator.HTTPAPIIAM] wrap it into complete authorizers.
+func (v *Validator) FromHTTPAPIRequest(req events.APIGatewayV2CustomAuthorizerV2Request) (*Identity, error) {
 	return v.Validate(req.RequestContext.Authentication.ClientCert.ClientCertPem)
 }
 

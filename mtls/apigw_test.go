@@ -56,12 +56,12 @@ func TestEventHelpers(t *testing.T) {
 	reqAuth := func(tb testing.TB, cert *testpeer.Cert) (*mtls.Identity, error) {
 		var e events.APIGatewayCustomAuthorizerRequestTypeRequest
 		loadEvent(tb, "rest-request-authorizer.json", cert, &e)
-		return v.FromRequestAuthorizer(e)
+		return v.FromRESTRequest(e)
 	}
 	httpAuth := func(tb testing.TB, cert *testpeer.Cert) (*mtls.Identity, error) {
 		var e events.APIGatewayV2CustomAuthorizerV2Request
 		loadEvent(tb, "httpapi-authorizer-request.json", cert, &e)
-		return v.FromHTTPAPIAuthorizer(e)
+		return v.FromHTTPAPIRequest(e)
 	}
 	alb := func(file string) helper {
 		return func(tb testing.TB, cert *testpeer.Cert) (*mtls.Identity, error) {
@@ -147,54 +147,150 @@ func TestFromALBHeaders(t *testing.T) {
 	}
 }
 
-func TestAuthorize(t *testing.T) {
+// TestAuthorizers runs the complete authorizers (RESTRequest, HTTPAPISimple,
+// HTTPAPIIAM) on the real authorizer events of testdata, round-trips their
+// answers through JSON as the runtime does, and checks each certificate's
+// verdict against openssl verify -purpose sslclient.
+func TestAuthorizers(t *testing.T) {
 	p := testPKI(t)
 	strict := newValidator(t, baseConfig(p))
 	staleCfg := baseConfig(p)
 	staleCfg.CRLs = [][]byte{p.RootCRL.PEM, p.StaleIntermediateCRL.PEM}
 	stale := newValidator(t, staleCfg)
+	crls := []*testpeer.CRL{p.RootCRL, p.IntermediateCRL, p.RevokedIntermediateCRL}
+
+	// answer is an authorizer's verdict reduced to what the three response
+	// formats share.
+	type answer struct {
+		allow     bool
+		principal string         // "" for the simple response
+		resource  string         // the policy's only resource; "" for the simple response
+		context   map[string]any // as decoded from JSON
+		raw       string         // the JSON, for failure messages
+	}
+	type handler struct {
+		name      string
+		arn       string // the event's methodArn or routeArn
+		principal bool   // the response carries a principal and a policy
+		run       func(t *testing.T, v *mtls.Validator, cert *testpeer.Cert) (answer, error)
+	}
+	roundTrip := func(t *testing.T, resp, out any) string {
+		t.Helper()
+		raw, err := json.Marshal(resp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatal(err)
+		}
+		return string(raw)
+	}
+	fromPolicy := func(t *testing.T, raw, principal string, doc events.APIGatewayCustomAuthorizerPolicy, ctx map[string]any) answer {
+		t.Helper()
+		st := doc.Statement
+		if doc.Version != "2012-10-17" || len(st) != 1 || len(st[0].Resource) != 1 ||
+			len(st[0].Action) != 1 || st[0].Action[0] != "execute-api:Invoke" ||
+			(st[0].Effect != "Allow" && st[0].Effect != "Deny") {
+			t.Fatalf("policy %s", raw)
+		}
+		return answer{allow: st[0].Effect == "Allow", principal: principal, resource: st[0].Resource[0], context: ctx, raw: raw}
+	}
+	handlers := []handler{
+		{name: "RESTRequest", arn: "arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/GET/request", principal: true,
+			run: func(t *testing.T, v *mtls.Validator, cert *testpeer.Cert) (answer, error) {
+				var req events.APIGatewayCustomAuthorizerRequestTypeRequest
+				loadEvent(t, "rest-request-authorizer.json", cert, &req)
+				resp, err := v.RESTRequest(t.Context(), req)
+				if err != nil {
+					return answer{}, err
+				}
+				var got events.APIGatewayCustomAuthorizerResponse
+				raw := roundTrip(t, resp, &got)
+				return fromPolicy(t, raw, got.PrincipalID, got.PolicyDocument, got.Context), nil
+			}},
+		{name: "HTTPAPISimple", run: func(t *testing.T, v *mtls.Validator, cert *testpeer.Cert) (answer, error) {
+			var req events.APIGatewayV2CustomAuthorizerV2Request
+			loadEvent(t, "httpapi-authorizer-request.json", cert, &req)
+			resp, err := v.HTTPAPISimple(t.Context(), req)
+			if err != nil {
+				return answer{}, err
+			}
+			var got events.APIGatewayV2CustomAuthorizerSimpleResponse
+			raw := roundTrip(t, resp, &got)
+			return answer{allow: got.IsAuthorized, context: got.Context, raw: raw}, nil
+		}},
+		{name: "HTTPAPIIAM", arn: "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/GET/request", principal: true,
+			run: func(t *testing.T, v *mtls.Validator, cert *testpeer.Cert) (answer, error) {
+				var req events.APIGatewayV2CustomAuthorizerV2Request
+				loadEvent(t, "httpapi-authorizer-request.json", cert, &req)
+				resp, err := v.HTTPAPIIAM(t.Context(), req)
+				if err != nil {
+					return answer{}, err
+				}
+				var got events.APIGatewayV2CustomAuthorizerIAMPolicyResponse
+				raw := roundTrip(t, resp, &got)
+				return fromPolicy(t, raw, got.PrincipalID, got.PolicyDocument, got.Context), nil
+			}},
+	}
 	tests := []struct {
-		name          string
-		v             *mtls.Validator
-		cert          *testpeer.Cert
-		wantEffect    string
-		wantPrincipal string
-		wantErr       []error
+		name    string
+		v       *mtls.Validator
+		cert    *testpeer.Cert // nil: the event carries no certificate
+		allow   bool
+		wantErr []error
+		// stricter marks a Deny that openssl does not share (CA:TRUE).
+		stricter bool
 	}{
-		{name: "good", v: strict, cert: p.Good, wantEffect: "Allow", wantPrincipal: "client-good"},
-		{name: "revoked", v: strict, cert: p.Revoked, wantEffect: "Deny", wantPrincipal: mtls.DeniedPrincipal},
-		{name: "no certificate", v: strict, wantEffect: "Deny", wantPrincipal: mtls.DeniedPrincipal},
+		{name: "good", v: strict, cert: p.Good, allow: true},
+		{name: "other", v: strict, cert: p.Other, allow: true},
+		{name: "revoked", v: strict, cert: p.Revoked},
+		{name: "expired", v: strict, cert: p.Expired},
+		{name: "serverAuth only", v: strict, cert: p.ServerAuthOnly},
+		{name: "other CA", v: strict, cert: p.OtherCA},
+		{name: "intermediate CA as client", v: strict, cert: p.Intermediate},
+		{name: "CA:TRUE with client usages", v: strict, cert: p.CAFlagged, stricter: true},
+		{name: "no certificate", v: strict},
 		{name: "stale CRL", v: stale, cert: p.Good, wantErr: []error{mtls.ErrStaleCRL, mtls.ErrUnavailable}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var req events.APIGatewayCustomAuthorizerRequestTypeRequest
-			loadEvent(t, "rest-request-authorizer.json", tt.cert, &req)
-			resp, err := tt.v.Authorize(t.Context(), req)
-			checkErr(t, err, tt.wantErr...)
-			if err != nil {
-				return
+			if tt.cert != nil && tt.v == strict {
+				res := testpeer.RunOpenSSLVerify(t, tt.cert, testpeer.OpenSSLVerify{
+					Roots: []*testpeer.Cert{p.Root}, Untrusted: []*testpeer.Cert{p.Intermediate, p.RevokedIntermediate},
+					CRLs: crls, CRLCheckAll: true, At: p.At,
+				})
+				if res.OK != (tt.allow || tt.stricter) {
+					t.Fatalf("openssl OK = %v, want %v\n%s", res.OK, tt.allow || tt.stricter, res.Output)
+				}
 			}
-			// Round-trip the response through JSON, as the runtime does.
-			raw, err := json.Marshal(resp)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got events.APIGatewayCustomAuthorizerResponse
-			if err := json.Unmarshal(raw, &got); err != nil {
-				t.Fatal(err)
-			}
-			st := got.PolicyDocument.Statement
-			if got.PrincipalID != tt.wantPrincipal || got.PolicyDocument.Version != "2012-10-17" || len(st) != 1 ||
-				st[0].Effect != tt.wantEffect || len(st[0].Resource) != 1 || st[0].Resource[0] != req.MethodArn ||
-				len(st[0].Action) != 1 || st[0].Action[0] != "execute-api:Invoke" {
-				t.Fatalf("response %s", raw)
-			}
-			if tt.wantEffect == "Allow" && got.Context["mtlsFingerprint"] != fingerprint(tt.cert.DER) {
-				t.Fatalf("context %v", got.Context)
-			}
-			if tt.wantEffect == "Deny" && got.Context != nil {
-				t.Fatalf("Deny carries context %v", got.Context)
+			for _, h := range handlers {
+				t.Run(h.name, func(t *testing.T) {
+					got, err := h.run(t, tt.v, tt.cert)
+					checkErr(t, err, tt.wantErr...)
+					if err != nil {
+						return
+					}
+					if got.allow != tt.allow {
+						t.Fatalf("allow = %v, want %v: %s", got.allow, tt.allow, got.raw)
+					}
+					if h.principal {
+						wantPrincipal := mtls.DeniedPrincipal
+						if tt.allow {
+							wantPrincipal = tt.cert.Cert.Subject.CommonName
+						}
+						if got.principal != wantPrincipal || got.resource != h.arn {
+							t.Fatalf("principal %q, resource %q: %s", got.principal, got.resource, got.raw)
+						}
+					}
+					if tt.allow {
+						if got.context["mtlsFingerprint"] != fingerprint(tt.cert.DER) ||
+							got.context["mtlsSubject"] != tt.cert.Cert.Subject.String() {
+							t.Fatalf("context %v", got.context)
+						}
+					} else if got.context != nil {
+						t.Fatalf("a denial carries context: %s", got.raw)
+					}
+				})
 			}
 		})
 	}

@@ -8,13 +8,13 @@ import (
 )
 
 // DeniedPrincipal is the principalId of the Deny responses that
-// [Validator.Authorize] returns.
+// [Validator.RESTRequest] and [Validator.HTTPAPIIAM] return.
 const DeniedPrincipal = "unauthenticated"
 
-// Authorize is a complete REST API REQUEST authorizer that authenticates the
-// caller by client certificate alone:
+// RESTRequest is a complete REST API REQUEST authorizer that authenticates
+// the caller by client certificate alone:
 //
-//	lambda.Start(validator.Authorize)
+//	lambda.Start(validator.RESTRequest)
 //
 // A valid certificate gets an Allow policy for the request's methodArn, with
 // [Identity.Principal] as principalId and [Identity.AuthorizerContext] as
@@ -29,10 +29,10 @@ const DeniedPrincipal = "unauthenticated"
 // part of the identity source, or one client's Allow is reused for another.
 //
 // To combine the certificate with other credentials (a JWT, an API key), call
-// [Validator.FromRequestAuthorizer] from your own authorizer and build the
+// [Validator.FromRESTRequest] from your own authorizer and build the
 // response with [AllowPolicy] and [DenyPolicy].
-func (v *Validator) Authorize(_ context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	id, err := v.FromRequestAuthorizer(req)
+func (v *Validator) RESTRequest(_ context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	id, err := v.FromRESTRequest(req)
 	if err != nil {
 		if errors.Is(err, ErrRejected) {
 			return DenyPolicy(req.MethodArn, DeniedPrincipal), nil
@@ -42,9 +42,73 @@ func (v *Validator) Authorize(_ context.Context, req events.APIGatewayCustomAuth
 	return AllowPolicy(req.MethodArn, id.Principal(), id.AuthorizerContext()), nil
 }
 
+// HTTPAPISimple is a complete HTTP API Lambda authorizer (payload format
+// 2.0, simple responses enabled) that authenticates the caller by client
+// certificate alone:
+//
+//	lambda.Start(validator.HTTPAPISimple)
+//
+// A valid certificate gets isAuthorized true with
+// [Identity.AuthorizerContext] as context (the integration reads it as
+// $context.authorizer.mtlsSubject and so on). A rejected certificate, or
+// none ([ErrRejected]), gets isAuthorized false (API Gateway answers 403)
+// and a nil error, so the reason stays private. When the revocation data is
+// unusable ([ErrUnavailable]) it returns the error, which API Gateway
+// answers with 500.
+//
+// A simple response holds for every route of the API. If the authorizer's
+// result is cached, the identity sources must tell clients apart, or one
+// client's answer is reused for another: with no identity source that
+// carries the certificate, turn authorizer caching off.
+//
+// To combine the certificate with other checks, call
+// [Validator.FromHTTPAPIRequest] from your own authorizer.
+func (v *Validator) HTTPAPISimple(_ context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
+	id, err := v.FromHTTPAPIRequest(req)
+	if err != nil {
+		if errors.Is(err, ErrRejected) {
+			return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}, nil
+		}
+		return events.APIGatewayV2CustomAuthorizerSimpleResponse{}, err
+	}
+	return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: id.AuthorizerContext()}, nil
+}
+
+// HTTPAPIIAM is a complete HTTP API Lambda authorizer (payload format 2.0,
+// IAM policy responses) that authenticates the caller by client certificate
+// alone:
+//
+//	lambda.Start(validator.HTTPAPIIAM)
+//
+// It answers as [Validator.RESTRequest] does, for the request's routeArn: an
+// Allow policy for that route only, with [Identity.Principal] as
+// principalId and [Identity.AuthorizerContext] as context; a Deny policy
+// with [DeniedPrincipal] and a nil error for a rejected certificate or none;
+// the error itself when the revocation data is unusable. The caching
+// advice of [Validator.HTTPAPISimple] applies.
+func (v *Validator) HTTPAPIIAM(_ context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerIAMPolicyResponse, error) {
+	id, err := v.FromHTTPAPIRequest(req)
+	var resp events.APIGatewayCustomAuthorizerResponse
+	switch {
+	case errors.Is(err, ErrRejected):
+		resp = DenyPolicy(req.RouteArn, DeniedPrincipal)
+	case err != nil:
+		return events.APIGatewayV2CustomAuthorizerIAMPolicyResponse{}, err
+	default:
+		resp = AllowPolicy(req.RouteArn, id.Principal(), id.AuthorizerContext())
+	}
+	return events.APIGatewayV2CustomAuthorizerIAMPolicyResponse{
+		PrincipalID:    resp.PrincipalID,
+		PolicyDocument: resp.PolicyDocument,
+		Context:        resp.Context,
+	}, nil
+}
+
 // AllowPolicy returns an authorizer response that allows principalID to
 // invoke methodArn (and nothing else), with context passed to the
-// integration. context values must be strings, numbers or booleans.
+// integration. context values must be strings, numbers or booleans. For an
+// HTTP API authorizer with IAM responses, pass the routeArn and copy the
+// fields into an events.APIGatewayV2CustomAuthorizerIAMPolicyResponse.
 func AllowPolicy(methodArn, principalID string, context map[string]any) events.APIGatewayCustomAuthorizerResponse {
 	return policy("Allow", methodArn, principalID, context)
 }

@@ -38,7 +38,7 @@ func newCache(max int) *cache {
 		return nil
 	}
 	if max == 0 {
-		max = defaultCacheSize
+		max = DefaultCacheSize
 	}
 	return &cache{fp: make(map[[32]byte]*cacheEntry), raw: make(map[string]*cacheEntry), max: max}
 }

@@ -105,22 +105,22 @@ type Config struct {
 	// allows every usage (RFC 5280, as crypto/x509 and openssl treat it).
 	ExtKeyUsages []x509.ExtKeyUsage
 
-	// ClockSkew is the tolerance applied to the client certificate's
-	// validity and to CRL NextUpdate: a certificate is accepted from
-	// NotBefore-ClockSkew to NotAfter+ClockSkew (its CAs are checked at the
-	// nearest instant of that range, without further skew). Zero means none;
-	// negative is an error.
-	ClockSkew time.Duration
+	// Leeway is the clock skew tolerated in the client certificate's
+	// validity and in CRL NextUpdate: a certificate is accepted from
+	// NotBefore-Leeway to NotAfter+Leeway (its CAs are checked at the
+	// nearest instant of that range, without further leeway). Zero means
+	// none; a negative value is an [ErrConfig] error.
+	Leeway time.Duration
 
-	// Now returns the current time; nil means time.Now. Tests inject a fixed
-	// clock here.
-	Now func() time.Time
+	// Clock returns the current time; nil means time.Now. Tests inject a
+	// fixed clock here. It must be safe for concurrent use.
+	Clock func() time.Time
 
 	// CacheSize is the number of successful validations kept, keyed by the
 	// certificate's SHA-256 fingerprint. An entry lives until the
 	// certificate (or a CA of its chain) expires or an applicable CRL goes
 	// stale, and the whole cache is dropped when CRLs are reloaded. Zero
-	// means 1024; negative disables the cache.
+	// means [DefaultCacheSize]; a negative value turns the cache off.
 	CacheSize int
 }
 
@@ -157,5 +157,6 @@ func (p RevocationPolicy) String() string {
 	return "RevocationPolicy(invalid)"
 }
 
-// defaultCacheSize is the cache size when Config.CacheSize is zero.
-const defaultCacheSize = 1024
+// DefaultCacheSize is the number of entries a cache holds when its
+// CacheSize is zero; a negative CacheSize turns the cache off.
+const DefaultCacheSize = 1024

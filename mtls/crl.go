@@ -131,7 +131,7 @@ func decodeCRLs(data []byte) ([]*x509.RevocationList, error) {
 
 // checkRevocation checks every certificate of every chain but the roots
 // against the CRLs of its issuer. A revocation wins over missing or stale
-// CRLs. until is lowered to the earliest NextUpdate (plus skew) of the CRLs
+// CRLs. until is lowered to the earliest NextUpdate (plus leeway) of the CRLs
 // consulted, so that a cached verdict ends when its CRLs go stale.
 func (v *Validator) checkRevocation(st *state, chains [][]*x509.Certificate, now time.Time, until *time.Time) error {
 	if v.revocation == InsecureNoRevocation {
@@ -166,14 +166,14 @@ func (v *Validator) checkRevocation(st *state, chains [][]*x509.Certificate, now
 				if crl.nextUpdate.IsZero() || v.allowStale {
 					continue
 				}
-				if now.Add(-v.skew).After(crl.nextUpdate) {
+				if now.Add(-v.leeway).After(crl.nextUpdate) {
 					if soft == nil {
 						soft = unavailable(ErrStaleCRL, fmt.Sprintf("CRL of %q expired at %s",
 							crl.issuer, crl.nextUpdate.UTC().Format(time.RFC3339)), nil)
 					}
 					continue
 				}
-				if end := crl.nextUpdate.Add(v.skew); end.Before(*until) {
+				if end := crl.nextUpdate.Add(v.leeway); end.Before(*until) {
 					*until = end
 				}
 			}

@@ -10,7 +10,11 @@
 //
 //   - the chain, verified with crypto/x509 against the same trust store,
 //     requiring the clientAuth extended key usage by default;
-//   - the validity period, with an allowed clock skew;
+//   - the client certificate's purpose: a key usage, when present, that
+//     allows digitalSignature or keyAgreement, as openssl's sslclient
+//     purpose requires, and no CA:TRUE basic constraint (stricter than
+//     openssl, which accepts a CA certificate as a client's);
+//   - the validity period, with an optional leeway for clock skew;
 //   - revocation of the certificate and of every CA of its chain, against
 //     CRLs that must be signed by a CA of the trust store and must be
 //     current;
@@ -62,7 +66,10 @@
 //	}
 //	log.Printf("client %s (%s)", id.Principal(), id.FingerprintSHA256)
 //
-// For a REST API REQUEST authorizer, lambda.Start(v.Authorize) is a complete
-// certificate authorizer; [Validator.FromRequestAuthorizer] with
-// [AllowPolicy] and [DenyPolicy] combines the certificate with other checks.
+// lambda.Start(v.RESTRequest) is a complete REST API REQUEST authorizer on
+// the certificate alone, and lambda.Start(v.HTTPAPISimple) (or
+// v.HTTPAPIIAM) a complete HTTP API Lambda authorizer.
+// [Validator.FromRESTRequest] and [Validator.FromHTTPAPIRequest] combine
+// the certificate with other checks in an authorizer of your own
+// ([AllowPolicy] and [DenyPolicy] build its policies).
 package mtls

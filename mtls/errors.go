@@ -27,7 +27,7 @@ var (
 	ErrUnavailable = errors.New("mtls: revocation data unavailable")
 	// ErrConfig is the category of configuration errors from
 	// [NewValidator] and [Validator.SetCRLs].
-	ErrConfig = errors.New("mtls: invalid config")
+	ErrConfig = errors.New("mtls: invalid configuration")
 
 	// ErrNoClientCert means the event carries no client certificate: the
 	// API does not require mutual TLS, or the request did not use it.
@@ -40,14 +40,26 @@ var (
 	// breaks a constraint.
 	ErrUnknownCA = errors.New("mtls: certificate not issued by a trusted CA")
 	// ErrExpired means the certificate, or a CA of its chain, expired
-	// (beyond the allowed clock skew).
+	// (beyond [Config.Leeway]).
 	ErrExpired = errors.New("mtls: certificate expired")
 	// ErrNotYetValid means the certificate, or a CA of its chain, is not
-	// valid yet (beyond the allowed clock skew).
+	// valid yet (beyond [Config.Leeway]).
 	ErrNotYetValid = errors.New("mtls: certificate not yet valid")
 	// ErrWrongEKU means the certificate lacks the required extended key
 	// usage (clientAuth unless [Config.ExtKeyUsages] says otherwise).
 	ErrWrongEKU = errors.New("mtls: certificate lacks the required extended key usage")
+	// ErrWrongKeyUsage means the certificate has a key usage extension that
+	// allows neither digitalSignature nor keyAgreement, so it cannot
+	// authenticate a TLS client; openssl's sslclient purpose refuses it
+	// too. A certificate without the extension allows every usage.
+	ErrWrongKeyUsage = errors.New("mtls: certificate's key usage does not allow client authentication")
+	// ErrCACert means the certificate is a CA certificate (basic
+	// constraints CA:TRUE) presented as a client certificate. This check
+	// is stricter than openssl, whose sslclient purpose accepts such a
+	// certificate when its key usage and extended key usage allow client
+	// authentication: a CA's key signs certificates and should not also
+	// identify a client.
+	ErrCACert = errors.New("mtls: CA certificate presented as a client certificate")
 	// ErrRevoked means a CRL lists the certificate or a CA of its chain.
 	// The error is a [*RevokedError], which carries the revocation time.
 	ErrRevoked = errors.New("mtls: certificate revoked")
@@ -56,7 +68,7 @@ var (
 	ErrNotAllowed = errors.New("mtls: certificate not allowed")
 
 	// ErrStaleCRL means a CRL that applies to the chain is past its
-	// NextUpdate (beyond the allowed clock skew). Its category is
+	// NextUpdate (beyond [Config.Leeway]). Its category is
 	// [ErrUnavailable]; reload the CRLs.
 	ErrStaleCRL = errors.New("mtls: CRL is past its next update")
 	// ErrNoCRL means revocation is required but no CRL of a CA in the chain

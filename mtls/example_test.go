@@ -34,8 +34,8 @@ func ExampleValidator_FromHTTPAPI() {
 		TrustStore:           pki.TrustStorePEM(),
 		CRLs:                 pki.CRLsPEM(),
 		AllowedOrganizations: []string{"Acme"},
-		ClockSkew:            time.Minute,
-		Now:                  func() time.Time { return pki.At }, // a fixed clock for the example only
+		Leeway:               time.Minute,
+		Clock:                func() time.Time { return pki.At }, // a fixed clock for the example only
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -73,19 +73,19 @@ func ExampleValidator_FromHTTPAPI() {
 }
 
 // A REST API REQUEST authorizer that authenticates by client certificate
-// alone: Validator.Authorize is the whole handler.
-func ExampleValidator_Authorize() {
+// alone: Validator.RESTRequest is the whole handler.
+func ExampleValidator_RESTRequest() {
 	pki := examplePKI()
 	v, err := mtls.NewValidator(mtls.Config{
 		TrustStore:         pki.TrustStorePEM(),
 		CRLs:               pki.CRLsPEM(),
 		AllowedCommonNames: []string{"client-good", "client-other"},
-		Now:                func() time.Time { return pki.At },
+		Clock:              func() time.Time { return pki.At },
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	// In main: lambda.Start(v.Authorize)
+	// In main: lambda.Start(v.RESTRequest)
 
 	for _, cert := range []*testpeer.Cert{pki.Good, pki.Expired} {
 		req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
@@ -93,7 +93,7 @@ func ExampleValidator_Authorize() {
 			MethodArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/orders",
 		}
 		req.RequestContext.Identity.ClientCert.ClientCertPem = cert.PEMString()
-		resp, err := v.Authorize(context.Background(), req)
+		resp, err := v.RESTRequest(context.Background(), req)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -104,22 +104,54 @@ func ExampleValidator_Authorize() {
 	// unauthenticated Deny <nil>
 }
 
+// An HTTP API Lambda authorizer with simple responses that authenticates by
+// client certificate alone: Validator.HTTPAPISimple is the whole handler.
+func ExampleValidator_HTTPAPISimple() {
+	pki := examplePKI()
+	v, err := mtls.NewValidator(mtls.Config{
+		TrustStore:           pki.TrustStorePEM(),
+		CRLs:                 pki.CRLsPEM(),
+		AllowedOrganizations: []string{"Acme"},
+		Clock:                func() time.Time { return pki.At },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// In main: lambda.Start(v.HTTPAPISimple)
+
+	for _, cert := range []*testpeer.Cert{pki.Good, pki.Intermediate} {
+		req := events.APIGatewayV2CustomAuthorizerV2Request{
+			Type:     "REQUEST",
+			RouteArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/orders",
+		}
+		req.RequestContext.Authentication.ClientCert.ClientCertPem = cert.PEMString()
+		resp, err := v.HTTPAPISimple(context.Background(), req)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(resp.IsAuthorized, resp.Context["mtlsSubject"])
+	}
+	// Output:
+	// true CN=client-good,OU=payments,O=Acme
+	// false <nil>
+}
+
 // A REQUEST authorizer that combines the client certificate with a second
 // check, here an API key header standing in for a JWT verified by the
 // authorizer package: both must pass.
-func ExampleValidator_FromRequestAuthorizer() {
+func ExampleValidator_FromRESTRequest() {
 	pki := examplePKI()
 	v, err := mtls.NewValidator(mtls.Config{
 		TrustStore:      pki.TrustStorePEM(),
 		CRLs:            pki.CRLsPEM(),
 		AllowedDNSNames: []string{"good.client.example"},
-		Now:             func() time.Time { return pki.At },
+		Clock:           func() time.Time { return pki.At },
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
 	authorize := func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-		id, err := v.FromRequestAuthorizer(req)
+		id, err := v.FromRESTRequest(req)
 		if errors.Is(err, mtls.ErrUnavailable) {
 			return events.APIGatewayCustomAuthorizerResponse{}, err // 500, not cached
 		}
@@ -158,7 +190,7 @@ func ExampleRevokedError() {
 		TrustStore: pki.TrustStorePEM(),
 		CRLs:       pki.CRLsPEM(),
 		AllowAny:   true,
-		Now:        func() time.Time { return pki.At },
+		Clock:      func() time.Time { return pki.At },
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -185,7 +217,7 @@ func ExampleValidator_ReloadCRLs() {
 			return pki.CRLsPEM(), nil
 		},
 		AllowAny: true,
-		Now:      func() time.Time { return pki.At },
+		Clock:    func() time.Time { return pki.At },
 	})
 	if err != nil {
 		log.Fatal(err)

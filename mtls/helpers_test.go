@@ -26,7 +26,7 @@ func testPKI(tb testing.TB) *testpeer.PKI {
 	return p
 }
 
-// clock is a settable clock for Config.Now; safe for concurrent use.
+// clock is a settable clock for Config.Clock; safe for concurrent use.
 type clock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -54,7 +54,7 @@ func baseConfig(p *testpeer.PKI) mtls.Config {
 		TrustStore: p.TrustStorePEM(),
 		CRLs:       p.CRLsPEM(),
 		AllowAny:   true,
-		Now:        func() time.Time { return p.At },
+		Clock:      func() time.Time { return p.At },
 	}
 }
 

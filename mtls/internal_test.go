@@ -32,7 +32,7 @@ func validatorFor(tb testing.TB, p *testpeer.PKI, cacheSize int) *Validator {
 		TrustStore: p.TrustStorePEM(),
 		CRLs:       p.CRLsPEM(),
 		AllowAny:   true,
-		Now:        func() time.Time { return p.At },
+		Clock:      func() time.Time { return p.At },
 		CacheSize:  cacheSize,
 	})
 	if err != nil {
@@ -48,15 +48,19 @@ func TestCacheBounded(t *testing.T) {
 		cacheSize int
 		certs     int
 		wantLen   int
+		wantMax   int // 0: no cache
 	}{
 		{name: "disabled", cacheSize: -1, certs: 3, wantLen: 0},
-		{name: "under the bound", cacheSize: 0, certs: 3, wantLen: 3},
-		{name: "at the bound", cacheSize: 3, certs: 3, wantLen: 3},
-		{name: "over the bound drops all", cacheSize: 2, certs: 3, wantLen: 1},
+		{name: "zero means DefaultCacheSize", cacheSize: 0, certs: 3, wantLen: 3, wantMax: DefaultCacheSize},
+		{name: "at the bound", cacheSize: 3, certs: 3, wantLen: 3, wantMax: 3},
+		{name: "over the bound drops all", cacheSize: 2, certs: 3, wantLen: 1, wantMax: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := validatorFor(t, p, tt.cacheSize)
+			if c := v.state.Load().cache; (c == nil) != (tt.wantMax == 0) || c != nil && c.max != tt.wantMax {
+				t.Fatalf("cache %+v, want size %d", c, tt.wantMax)
+			}
 			for i := 0; i < tt.certs; i++ {
 				leaf, err := testpeer.NewLeaf(p.Intermediate, p.At, testpeer.LeafOptions{CommonName: "bounded"})
 				if err != nil {
@@ -83,7 +87,7 @@ func TestCacheEvictsExpiredFirst(t *testing.T) {
 	now := p.At
 	v, err := NewValidator(Config{
 		TrustStore: p.TrustStorePEM(), CRLs: p.CRLsPEM(), AllowAny: true, CacheSize: 2,
-		Now: func() time.Time { return now },
+		Clock: func() time.Time { return now },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +149,9 @@ func FuzzParseCert(f *testing.F) {
 	f.Add(fuzzMarker + good)
 	f.Add(testpeer.ALBEncode([]byte("-----BEGIN CERTIFICATE-----\n" + fuzzMarker + "==\n-----END CERTIFICATE-----\n")))
 	f.Add(good[:len(good)/2])
+	f.Add(p.Intermediate.PEMString())
+	f.Add(p.CAFlagged.PEMString())
+	f.Add(p.KeyEnciphermentOnly.URLEncoded())
 	f.Fuzz(func(t *testing.T, s string) {
 		id, err := v.Validate(s)
 		if err != nil {
@@ -218,7 +225,7 @@ func TestExtKeyUsages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v, err := NewValidator(Config{TrustStore: p.TrustStorePEM(), CRLs: p.CRLsPEM(), AllowAny: true,
-				ExtKeyUsages: tt.usages, Now: func() time.Time { return p.At }})
+				ExtKeyUsages: tt.usages, Clock: func() time.Time { return p.At }})
 			if err != nil {
 				t.Fatal(err)
 			}

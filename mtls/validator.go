@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,7 +30,7 @@ type Validator struct {
 	allow                allowList
 	revocation           RevocationPolicy
 	allowStale           bool
-	skew                 time.Duration
+	leeway               time.Duration
 	now                  func() time.Time
 	loader               func(context.Context) ([][]byte, error)
 	cacheSize            int
@@ -75,8 +76,8 @@ func NewValidator(cfg Config) (*Validator, error) {
 		trust:         trust,
 		revocation:    cfg.Revocation,
 		allowStale:    cfg.InsecureAllowStaleCRL,
-		skew:          cfg.ClockSkew,
-		now:           cfg.Now,
+		leeway:        cfg.Leeway,
+		now:           cfg.Clock,
 		loader:        cfg.CRLLoader,
 		cacheSize:     cfg.CacheSize,
 	}
@@ -95,8 +96,8 @@ func NewValidator(cfg Config) (*Validator, error) {
 	if v.now == nil {
 		v.now = time.Now
 	}
-	if cfg.ClockSkew < 0 {
-		return nil, configError(nil, "ClockSkew is negative", nil)
+	if cfg.Leeway < 0 {
+		return nil, configError(nil, "Leeway is negative", nil)
 	}
 	v.usages = slices.Clone(cfg.ExtKeyUsages)
 	if len(v.usages) == 0 {
@@ -217,11 +218,14 @@ func (v *Validator) ReloadCRLs(ctx context.Context) error {
 //
 // The checks run in this order, and the first failure decides: the
 // encoding ([ErrNoClientCert], [ErrMalformed]), the validity period with
-// [Config.ClockSkew] ([ErrExpired], [ErrNotYetValid]), the chain to a root
+// [Config.Leeway] ([ErrExpired], [ErrNotYetValid]), the chain to a root
 // of the trust store ([ErrUnknownCA]) with the required extended key usage
-// ([ErrWrongEKU]), revocation of the certificate and of every CA of the chain
-// (a [*RevokedError]; [ErrStaleCRL] and [ErrNoCRL] when the CRLs do not
-// allow a verdict) and the allow-lists ([ErrNotAllowed]). Every error wraps
+// ([ErrWrongEKU]), the key usage that openssl's sslclient purpose requires
+// ([ErrWrongKeyUsage]: digitalSignature or keyAgreement when the extension
+// is present), a certificate that is not a CA ([ErrCACert], stricter than
+// openssl), revocation of the certificate and of every CA of the chain (a
+// [*RevokedError]; [ErrStaleCRL] and [ErrNoCRL] when the CRLs do not allow
+// a verdict) and the allow-lists ([ErrNotAllowed]). Every error wraps
 // [ErrRejected] or, for CRL trouble, [ErrUnavailable].
 //
 // A success is cached under the certificate's fingerprint (and the exact
@@ -261,18 +265,18 @@ func (v *Validator) verify(der []byte, fp [32]byte, st *state, now time.Time) (*
 	if err != nil {
 		return nil, reject(ErrMalformed, fmt.Sprintf("certificate sha256:%x does not parse", fp), nil)
 	}
-	// Validity with skew. crypto/x509 has no skew, so verify at the nearest
-	// valid instant when now is within the skew of either bound.
+	// Validity with leeway. crypto/x509 has none, so verify at the nearest
+	// valid instant when now is within the leeway of either bound.
 	at := now
 	if now.Before(cert.NotBefore) {
-		if now.Add(v.skew).Before(cert.NotBefore) {
+		if now.Add(v.leeway).Before(cert.NotBefore) {
 			return nil, reject(ErrNotYetValid, fmt.Sprintf("%q is valid from %s", cert.Subject.String(),
 				cert.NotBefore.UTC().Format(time.RFC3339)), nil)
 		}
 		at = cert.NotBefore
 	}
 	if now.After(cert.NotAfter) {
-		if now.Add(-v.skew).After(cert.NotAfter) {
+		if now.Add(-v.leeway).After(cert.NotAfter) {
 			return nil, reject(ErrExpired, fmt.Sprintf("%q expired at %s", cert.Subject.String(),
 				cert.NotAfter.UTC().Format(time.RFC3339)), nil)
 		}
@@ -287,9 +291,12 @@ func (v *Validator) verify(der []byte, fp [32]byte, st *state, now time.Time) (*
 	if err != nil {
 		return nil, chainError(cert, at, err)
 	}
+	if err := checkLeafPurpose(cert); err != nil {
+		return nil, err
+	}
 	e := &cacheEntry{
-		from:  cert.NotBefore.Add(-v.skew),
-		until: cert.NotAfter.Add(v.skew),
+		from:  cert.NotBefore.Add(-v.leeway),
+		until: cert.NotAfter.Add(v.leeway),
 	}
 	for _, c := range chains[0][1:] {
 		if c.NotBefore.After(e.from) {
@@ -307,6 +314,33 @@ func (v *Validator) verify(der []byte, fp [32]byte, st *state, now time.Time) (*
 	}
 	e.id = newIdentity(cert, fp, chains[0])
 	return e, nil
+}
+
+// oidKeyUsage is the object identifier of the key usage extension (RFC 5280,
+// section 4.2.1.3).
+var oidKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 15}
+
+// checkLeafPurpose applies to the client certificate what openssl's
+// sslclient purpose requires of the end certificate beyond the extended key
+// usage, which crypto/x509 does not check: a key usage extension, when
+// present, must allow digitalSignature or keyAgreement. It also refuses a
+// CA certificate (CA:TRUE), which openssl does not test.
+func checkLeafPurpose(cert *x509.Certificate) error {
+	const clientKeyUsages = x509.KeyUsageDigitalSignature | x509.KeyUsageKeyAgreement
+	if cert.KeyUsage&clientKeyUsages == 0 {
+		// cert.KeyUsage is zero both without the extension and with an
+		// empty one; only the first allows every usage.
+		for _, ext := range cert.Extensions {
+			if ext.Id.Equal(oidKeyUsage) {
+				return reject(ErrWrongKeyUsage, fmt.Sprintf("%q allows neither digitalSignature nor keyAgreement",
+					cert.Subject.String()), nil)
+			}
+		}
+	}
+	if cert.BasicConstraintsValid && cert.IsCA {
+		return reject(ErrCACert, fmt.Sprintf("%q has basic constraints CA:TRUE", cert.Subject.String()), nil)
+	}
+	return nil
 }
 
 // chainError maps an error of x509.Certificate.Verify to a rejection.

@@ -27,6 +27,10 @@ func TestValidateAgreesWithOpenSSL(t *testing.T) {
 		cert        *testpeer.Cert
 		want        []error
 		opensslCode int // expected X509_V_ERR when want is not nil
+		// stricter marks a rejection of ours that openssl does not share
+		// (CA:TRUE client certificates): openssl must accept the
+		// certificate.
+		stricter bool
 	}{
 		{name: "good", cert: p.Good},
 		{name: "other", cert: p.Other},
@@ -44,6 +48,15 @@ func TestValidateAgreesWithOpenSSL(t *testing.T) {
 			opensslCode: testpeer.OpenSSLCertRevoked},
 		{name: "under revoked intermediate", cert: p.UnderRevokedIntermediate,
 			want: []error{mtls.ErrRevoked, mtls.ErrRejected}, opensslCode: testpeer.OpenSSLCertRevoked},
+		{name: "intermediate CA as client", cert: p.Intermediate, want: []error{mtls.ErrWrongKeyUsage, mtls.ErrRejected},
+			opensslCode: testpeer.OpenSSLInvalidPurpose},
+		{name: "root CA as client", cert: p.Root, want: []error{mtls.ErrWrongKeyUsage, mtls.ErrRejected},
+			opensslCode: testpeer.OpenSSLInvalidPurpose},
+		{name: "keyEncipherment only", cert: p.KeyEnciphermentOnly, want: []error{mtls.ErrWrongKeyUsage, mtls.ErrRejected},
+			opensslCode: testpeer.OpenSSLInvalidPurpose},
+		{name: "keyAgreement only", cert: p.KeyAgreementOnly},
+		{name: "no key usage", cert: p.NoKeyUsage},
+		{name: "CA:TRUE with client usages", cert: p.CAFlagged, want: []error{mtls.ErrCACert, mtls.ErrRejected}, stricter: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,7 +72,7 @@ func TestValidateAgreesWithOpenSSL(t *testing.T) {
 				Roots: []*testpeer.Cert{p.Root}, Untrusted: []*testpeer.Cert{p.Intermediate, p.RevokedIntermediate},
 				CRLs: crls, CRLCheckAll: true, At: p.At,
 			})
-			if res.OK != (tt.want == nil) {
+			if res.OK != (tt.want == nil || tt.stricter) {
 				t.Fatalf("openssl OK = %v, we say %v\n%s", res.OK, err, res.Output)
 			}
 			if !res.OK && !res.Has(tt.opensslCode) {
@@ -196,25 +209,25 @@ func TestRevokedError(t *testing.T) {
 	}
 }
 
-func TestClockSkew(t *testing.T) {
+func TestLeeway(t *testing.T) {
 	p := testPKI(t)
 	tests := []struct {
-		name string
-		cert *testpeer.Cert
-		skew time.Duration
-		want []error
+		name   string
+		cert   *testpeer.Cert
+		leeway time.Duration
+		want   []error
 	}{
 		// Expired expired 24h before At; NotYetValid starts 24h after it.
-		{name: "expired within skew", cert: p.Expired, skew: 25 * time.Hour},
-		{name: "expired beyond skew", cert: p.Expired, skew: 23 * time.Hour, want: []error{mtls.ErrExpired}},
-		{name: "not yet valid within skew", cert: p.NotYetValid, skew: 25 * time.Hour},
-		{name: "not yet valid beyond skew", cert: p.NotYetValid, skew: 23 * time.Hour, want: []error{mtls.ErrNotYetValid}},
-		{name: "no skew", cert: p.Expired, want: []error{mtls.ErrExpired}},
+		{name: "expired within leeway", cert: p.Expired, leeway: 25 * time.Hour},
+		{name: "expired beyond leeway", cert: p.Expired, leeway: 23 * time.Hour, want: []error{mtls.ErrExpired}},
+		{name: "not yet valid within leeway", cert: p.NotYetValid, leeway: 25 * time.Hour},
+		{name: "not yet valid beyond leeway", cert: p.NotYetValid, leeway: 23 * time.Hour, want: []error{mtls.ErrNotYetValid}},
+		{name: "no leeway", cert: p.Expired, want: []error{mtls.ErrExpired}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := baseConfig(p)
-			cfg.ClockSkew = tt.skew
+			cfg.Leeway = tt.leeway
 			_, err := newValidator(t, cfg).Validate(tt.cert.PEMString())
 			checkErr(t, err, tt.want...)
 		})
@@ -331,7 +344,7 @@ func TestNewValidatorErrors(t *testing.T) {
 			want: []error{mtls.ErrConfig}},
 		{name: "bad serial", modify: func(c *mtls.Config) { c.AllowAny, c.AllowedSerialNumbers = false, []string{"xyz"} },
 			want: []error{mtls.ErrConfig}},
-		{name: "negative skew", modify: func(c *mtls.Config) { c.ClockSkew = -time.Second }, want: []error{mtls.ErrConfig}},
+		{name: "negative leeway", modify: func(c *mtls.Config) { c.Leeway = -time.Second }, want: []error{mtls.ErrConfig}},
 		{name: "revocation required without CRLs", modify: func(c *mtls.Config) { c.CRLs = nil },
 			want: []error{mtls.ErrConfig, mtls.ErrNoCRL}},
 		{name: "no revocation with CRLs", modify: func(c *mtls.Config) { c.Revocation = mtls.InsecureNoRevocation },
@@ -401,7 +414,7 @@ func TestCache(t *testing.T) {
 	p := testPKI(t)
 	clk := newClock(p.At)
 	cfg := baseConfig(p)
-	cfg.Now = clk.Now
+	cfg.Clock = clk.Now
 	v := newValidator(t, cfg)
 
 	id1, err := v.Validate(p.Good.PEMString())

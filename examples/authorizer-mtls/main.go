@@ -153,7 +153,7 @@ func newHandler(env authenv.Getenv, log *slog.Logger, client *http.Client) (*han
 
 func (h *handler) authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	h.reloadCRLs(ctx)
-	id, err := h.certs.FromRequestAuthorizer(req)
+	id, err := h.certs.FromRESTRequest(req)
 	switch {
 	case errors.Is(err, mtls.ErrUnavailable):
 		h.log.ErrorContext(ctx, "revocation data unavailable", "err", err)

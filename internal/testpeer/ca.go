@@ -76,7 +76,11 @@ type CRL struct {
 // a root CA, two intermediates (one of them revoked by the root), an
 // unrelated second root, client certificates of every kind a validator has
 // to tell apart, and CRLs, including a stale one and one signed by the wrong
-// key. All keys are ECDSA P-256 and all times are relative to At.
+// key. All keys are ECDSA P-256 and all times are relative to At. Every CA
+// certificate is CA:TRUE with the key usages keyCertSign and cRLSign and no
+// extended key usage, as a CA's should be; every client certificate has
+// the digitalSignature key usage and clientAuth unless its field says
+// otherwise.
 //
 // A PKI is immutable once built and safe for concurrent use.
 type PKI struct {
@@ -121,6 +125,22 @@ type PKI struct {
 	// RevokedIntermediate.
 	UnderRevokedIntermediate *Cert
 
+	// CAFlagged is a clientAuth certificate issued by Intermediate with the
+	// digitalSignature key usage but CA:TRUE in its basic constraints.
+	// openssl's sslclient purpose accepts it; mtls refuses it.
+	CAFlagged *Cert
+	// KeyEnciphermentOnly is a clientAuth certificate issued by
+	// Intermediate whose key usage is keyEncipherment alone, which the
+	// sslclient purpose refuses (it needs digitalSignature or keyAgreement).
+	KeyEnciphermentOnly *Cert
+	// KeyAgreementOnly is a clientAuth certificate issued by Intermediate
+	// whose key usage is keyAgreement alone, which the sslclient purpose
+	// accepts.
+	KeyAgreementOnly *Cert
+	// NoKeyUsage is a clientAuth certificate issued by Intermediate without
+	// a key usage extension, which allows every usage.
+	NoKeyUsage *Cert
+
 	// RevokedAt is the revocation time of Revoked and RevokedIntermediate.
 	RevokedAt time.Time
 
@@ -151,8 +171,9 @@ func nextSerial() *big.Int {
 }
 
 // LeafOptions describes a client certificate for [NewLeaf]. The zero value
-// gives a clientAuth certificate valid from an hour before at to 30 days
-// after it, with no names.
+// gives a certificate with the clientAuth extended key usage, the
+// digitalSignature key usage and CA:FALSE, valid from an hour before at to
+// 30 days after it, with no names.
 type LeafOptions struct {
 	CommonName         string
 	Organization       []string
@@ -163,6 +184,13 @@ type LeafOptions struct {
 	// ExtKeyUsage defaults to clientAuth; use an empty non-nil slice for a
 	// certificate without the extension.
 	ExtKeyUsage []x509.ExtKeyUsage
+	// KeyUsage defaults to digitalSignature; set OmitKeyUsage for a
+	// certificate without the extension.
+	KeyUsage     x509.KeyUsage
+	OmitKeyUsage bool
+	// IsCA marks the certificate CA:TRUE in its basic constraints, as if a
+	// CA certificate were presented as a client certificate.
+	IsCA bool
 	// NotBefore and NotAfter default to at-1h and at+30d.
 	NotBefore, NotAfter time.Time
 	// Serial defaults to a fresh serial number.
@@ -232,6 +260,14 @@ func BuildPKI(at time.Time) (*PKI, error) {
 		{&p.UnderRevokedIntermediate, p.RevokedIntermediate, LeafOptions{
 			CommonName: "client-under-revoked-ca", Organization: []string{"Acme"},
 		}},
+		{&p.CAFlagged, p.Intermediate, LeafOptions{CommonName: "client-ca-flagged", Organization: []string{"Acme"}, IsCA: true}},
+		{&p.KeyEnciphermentOnly, p.Intermediate, LeafOptions{
+			CommonName: "client-key-encipherment", Organization: []string{"Acme"}, KeyUsage: x509.KeyUsageKeyEncipherment,
+		}},
+		{&p.KeyAgreementOnly, p.Intermediate, LeafOptions{
+			CommonName: "client-key-agreement", Organization: []string{"Acme"}, KeyUsage: x509.KeyUsageKeyAgreement,
+		}},
+		{&p.NoKeyUsage, p.Intermediate, LeafOptions{CommonName: "client-no-key-usage", Organization: []string{"Acme"}, OmitKeyUsage: true}},
 	}
 	for _, l := range leaves {
 		if *l.dst, err = NewLeaf(l.parent, at, l.opts); err != nil {
@@ -300,7 +336,7 @@ func newCA(cn string, parent *Cert, notBefore, notAfter time.Time) (*Cert, error
 		Subject:               pkix.Name{CommonName: cn, Organization: []string{"seclambda tests"}},
 		NotBefore:             notBefore,
 		NotAfter:              notAfter,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
@@ -319,9 +355,10 @@ func NewLeaf(parent *Cert, at time.Time, o LeafOptions) (*Cert, error) {
 		Subject:               pkix.Name{CommonName: o.CommonName, Organization: o.Organization, OrganizationalUnit: o.OrganizationalUnit},
 		NotBefore:             o.NotBefore,
 		NotAfter:              o.NotAfter,
-		KeyUsage:              x509.KeyUsageDigitalSignature,
+		KeyUsage:              o.KeyUsage,
 		ExtKeyUsage:           o.ExtKeyUsage,
 		BasicConstraintsValid: true,
+		IsCA:                  o.IsCA,
 		DNSNames:              o.DNSNames,
 		EmailAddresses:        o.EmailAddresses,
 	}
@@ -333,6 +370,12 @@ func NewLeaf(parent *Cert, at time.Time, o LeafOptions) (*Cert, error) {
 	}
 	if tmpl.NotAfter.IsZero() {
 		tmpl.NotAfter = at.Add(30 * 24 * time.Hour)
+	}
+	switch {
+	case o.OmitKeyUsage:
+		tmpl.KeyUsage = 0 // crypto/x509 then writes no keyUsage extension
+	case o.KeyUsage == 0:
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
 	}
 	if o.ExtKeyUsage == nil {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}

@@ -44,6 +44,13 @@ func TestPKIOpenSSL(t *testing.T) {
 			wantCode: testpeer.OpenSSLCRLHasExpired},
 		{name: "wrong-key CRL", leaf: p.Good, crls: []*testpeer.CRL{p.RootCRL, p.WrongKeyCRL}, crlCheck: true,
 			wantCode: testpeer.OpenSSLCRLSignatureFailed},
+		{name: "intermediate as client", leaf: p.Intermediate, crls: current, crlCheck: true,
+			wantCode: testpeer.OpenSSLInvalidPurpose},
+		{name: "root as client", leaf: p.Root, wantCode: testpeer.OpenSSLInvalidPurpose},
+		{name: "CA:TRUE leaf", leaf: p.CAFlagged, crls: current, crlCheck: true, wantOK: true},
+		{name: "keyEncipherment only", leaf: p.KeyEnciphermentOnly, wantCode: testpeer.OpenSSLInvalidPurpose},
+		{name: "keyAgreement only", leaf: p.KeyAgreementOnly, crls: current, crlCheck: true, wantOK: true},
+		{name: "no key usage", leaf: p.NoKeyUsage, crls: current, crlCheck: true, wantOK: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,6 +92,10 @@ func TestPKIGo(t *testing.T) {
 		{name: "serverAuth only", leaf: p.ServerAuthOnly},
 		{name: "self-signed", leaf: p.SelfSigned},
 		{name: "other CA", leaf: p.OtherCA},
+		{name: "CA:TRUE leaf (chains fine)", leaf: p.CAFlagged, wantOK: true},
+		{name: "keyEncipherment only (chains fine)", leaf: p.KeyEnciphermentOnly, wantOK: true},
+		{name: "keyAgreement only", leaf: p.KeyAgreementOnly, wantOK: true},
+		{name: "no key usage", leaf: p.NoKeyUsage, wantOK: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := tt.leaf.Cert.Verify(opts)
