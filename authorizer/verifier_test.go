@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +109,27 @@ func TestVerifyAttackTable(t *testing.T) {
 		{name: "empty sub", token: func(t *testing.T) string { return s.mint(t, map[string]any{"sub": ""}, nil) }, want: []error{authorizer.ErrMissingSubject}},
 		{name: "missing exp", token: func(t *testing.T) string { return s.mint(t, map[string]any{"exp": nil}, nil) }, want: []error{authorizer.ErrMissingExp}},
 		{name: "exp wrong type", token: func(t *testing.T) string { return s.mint(t, map[string]any{"exp": "tomorrow"}, nil) }, want: []error{authorizer.ErrClaimType}},
+		// RFC 7519 §4.1, RFC 8693 §4.2-4.3 and Cognito fix these claims'
+		// JSON types; a wrongly typed one rejects the token.
+		{name: "numeric jti", token: func(t *testing.T) string { return s.mint(t, map[string]any{"jti": 7}, nil) }, want: []error{authorizer.ErrClaimType}},
+		{name: "string jti", token: func(t *testing.T) string { return s.mint(t, map[string]any{"jti": "id-7"}, nil) }},
+		{name: "numeric sub", token: func(t *testing.T) string { return s.mint(t, map[string]any{"sub": 1}, nil) }, want: []error{authorizer.ErrClaimType}},
+		{name: "array iss", token: func(t *testing.T) string { return s.mint(t, map[string]any{"iss": []string{s.iss.URL}}, nil) }, want: []error{authorizer.ErrClaimType}},
+		{name: "numeric aud member", token: func(t *testing.T) string {
+			return s.mint(t, map[string]any{"aud": []any{testAudience, 7}}, nil)
+		}, want: []error{authorizer.ErrClaimType}},
+		{name: "scope as array", token: func(t *testing.T) string {
+			return s.mint(t, map[string]any{"scope": []string{"orders/read"}}, nil)
+		}, want: []error{authorizer.ErrClaimType}},
+		{name: "numeric client_id", token: func(t *testing.T) string { return s.mint(t, map[string]any{"client_id": 12}, nil) }, want: []error{authorizer.ErrClaimType}},
+		{name: "boolean token_use", token: func(t *testing.T) string { return s.mint(t, map[string]any{"token_use": true}, nil) }, want: []error{authorizer.ErrClaimType}},
+		{name: "numeric username", token: func(t *testing.T) string { return s.mint(t, map[string]any{"username": 5}, nil) }, want: []error{authorizer.ErrClaimType}},
+		{name: "numeric cognito:username beside username", token: func(t *testing.T) string {
+			return s.mint(t, map[string]any{"cognito:username": 5}, nil)
+		}, want: []error{authorizer.ErrClaimType}},
+		{name: "groups of numbers beside cognito:groups", token: func(t *testing.T) string {
+			return s.mint(t, map[string]any{"groups": []any{1}}, nil)
+		}, want: []error{authorizer.ErrClaimType}},
 		{name: "wrong iss", token: func(t *testing.T) string {
 			return s.mint(t, map[string]any{"iss": "https://evil.example"}, nil)
 		}, want: []error{authorizer.ErrIssuer}},
@@ -230,7 +252,7 @@ func TestVerifiedTokenCache(t *testing.T) {
 	// Eviction keeps the cache bounded and correct.
 	s.iss.FailJWKS(0)
 	for i := range 5 {
-		tok := s.mint(t, map[string]any{"jti": i}, nil)
+		tok := s.mint(t, map[string]any{"jti": fmt.Sprint(i)}, nil)
 		if _, err := s.v.Verify(ctx(t), tok); err != nil {
 			t.Fatal(err)
 		}
