@@ -3,6 +3,7 @@ package authorizer
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,39 +68,53 @@ type CognitoProvider struct {
 const maxProviderBytes = 4096
 
 // ParseCognitoAuthenticationProvider parses the cognitoAuthenticationProvider
-// of a request made with identity pool credentials:
+// of a request made with identity pool credentials. API Gateway documents it
+// as the provider's name, a comma, and the same name followed by a colon
+// and the user's ID at that provider; for a user pool login the ID is
+// "CognitoSignIn:" and the user's sub:
 //
 //	cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc,cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc:CognitoSignIn:<sub>
 //	graph.facebook.com,graph.facebook.com:<id>
 //
-// It fails with [ErrProvider], without echoing the input.
+// A name alone (no comma) is accepted as a provider without an ID. Every
+// other shape fails: the login part must begin with the name part, so
+// that a value cannot name one provider and carry the sub of another; a
+// user pool name must be cognito-idp.<region>.amazonaws.com[.cn]/<pool>
+// with the pool's region; more than two parts, empty parts and whitespace
+// are refused. It fails with [ErrProvider], without echoing the input.
 func ParseCognitoAuthenticationProvider(s string) (CognitoProvider, error) {
-	var p CognitoProvider
-	if s == "" || len(s) > maxProviderBytes {
-		return p, ErrProvider
-	}
-	last := s
-	if i := strings.LastIndexByte(s, ','); i >= 0 {
-		last = s[i+1:]
-	}
-	if name, sub, ok := strings.Cut(last, ":CognitoSignIn:"); ok {
-		host, pool, ok := strings.Cut(name, "/")
-		region, _, _ := strings.Cut(pool, "_")
-		if !ok || sub == "" || !strings.HasPrefix(host, "cognito-idp.") || !localPoolRe.MatchString(pool) ||
-			strings.ContainsAny(sub, ":,/ ") {
-			return CognitoProvider{}, ErrProvider
-		}
-		return CognitoProvider{Provider: name, UserPoolID: pool, Region: region, Sub: sub}, nil
-	}
-	first, _, _ := strings.Cut(s, ",")
-	if first == "" || strings.ContainsAny(first, " \t\r\n") {
+	if s == "" || len(s) > maxProviderBytes || strings.ContainsAny(s, " \t\r\n") {
 		return CognitoProvider{}, ErrProvider
 	}
-	p.Provider = first
-	if id, ok := strings.CutPrefix(last, first+":"); ok {
-		p.ID = id
+	name, login, hasLogin := strings.Cut(s, ",")
+	if name == "" || strings.Contains(name, ":CognitoSignIn:") || strings.Contains(login, ",") {
+		return CognitoProvider{}, ErrProvider
 	}
-	return p, nil
+	host, pool, isPool := strings.Cut(name, "/")
+	isPool = isPool && strings.HasPrefix(host, "cognito-idp.")
+	if !hasLogin {
+		if isPool {
+			return CognitoProvider{}, ErrProvider // a user pool login always has a sub
+		}
+		return CognitoProvider{Provider: name}, nil
+	}
+	id, ok := strings.CutPrefix(login, name+":")
+	if !ok || id == "" {
+		return CognitoProvider{}, ErrProvider
+	}
+	if !isPool {
+		if strings.Contains(id, ":CognitoSignIn:") || strings.HasPrefix(id, "CognitoSignIn:") {
+			return CognitoProvider{}, ErrProvider
+		}
+		return CognitoProvider{Provider: name, ID: id}, nil
+	}
+	sub, ok := strings.CutPrefix(id, "CognitoSignIn:")
+	region, _, _ := strings.Cut(pool, "_")
+	if !ok || sub == "" || strings.ContainsAny(sub, ":,/") || !localPoolRe.MatchString(pool) ||
+		(host != "cognito-idp."+region+".amazonaws.com" && host != "cognito-idp."+region+".amazonaws.com.cn") {
+		return CognitoProvider{}, ErrProvider
+	}
+	return CognitoProvider{Provider: name, UserPoolID: pool, Region: region, Sub: sub}, nil
 }
 
 // CallerFromRequest returns the IAM caller of an AWS_IAM-authorized REST or
@@ -133,14 +148,21 @@ func CallerFromRequest[R ProxyRequest](req R) (Caller, error) {
 			CognitoIdentityID: iam.CognitoIdentity.IdentityID, CognitoIdentityPoolID: iam.CognitoIdentity.IdentityPoolID,
 			AMR: append([]string(nil), iam.CognitoIdentity.AMR...),
 		}
+		// HTTP API lists the provider's name and its login as separate
+		// amr entries; they must agree as in the REST form.
 		for _, m := range c.AMR {
-			if strings.Contains(m, ":CognitoSignIn:") {
-				p, err := ParseCognitoAuthenticationProvider(m)
-				if err != nil {
-					return Caller{}, err
-				}
-				c.Provider = &p
+			name, _, ok := strings.Cut(m, ":CognitoSignIn:")
+			if !ok {
+				continue
 			}
+			if c.Provider != nil || !slices.Contains(c.AMR, name) {
+				return Caller{}, ErrProvider
+			}
+			p, err := ParseCognitoAuthenticationProvider(name + "," + m)
+			if err != nil {
+				return Caller{}, err
+			}
+			c.Provider = &p
 		}
 	}
 	if c.UserARN == "" && c.AccessKey == "" && c.CognitoIdentityID == "" {

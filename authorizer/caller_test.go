@@ -29,6 +29,23 @@ func TestParseCognitoAuthenticationProvider(t *testing.T) {
 		{name: "empty sub", in: "cognito-idp.us-east-1.amazonaws.com/us-east-1_a:CognitoSignIn:", err: authorizer.ErrProvider},
 		{name: "not a pool", in: "evil.example/x:CognitoSignIn:sub", err: authorizer.ErrProvider},
 		{name: "too long", in: strings.Repeat("a", 5000), err: authorizer.ErrProvider},
+		{name: "SAML provider ARN", in: "arn:aws:iam::123456789012:saml-provider/Corp,arn:aws:iam::123456789012:saml-provider/Corp:user@example.com",
+			want: authorizer.CognitoProvider{Provider: "arn:aws:iam::123456789012:saml-provider/Corp", ID: "user@example.com"}},
+		{name: "China user pool", in: "cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_P1,cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_P1:CognitoSignIn:s",
+			want: authorizer.CognitoProvider{Provider: "cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_P1", UserPoolID: "cn-north-1_P1", Region: "cn-north-1", Sub: "s"}},
+		// Regression: the login part was taken from the last element without
+		// checking it against the provider named first.
+		{name: "pool login smuggled after another provider", in: "login.example.app,login.example.app:x,cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1:CognitoSignIn:victim-sub", err: authorizer.ErrProvider},
+		{name: "pool login of another provider", in: "login.example.app,cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1:CognitoSignIn:victim-sub", err: authorizer.ErrProvider},
+		{name: "login of another pool", in: "cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1,cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool2:CognitoSignIn:victim-sub", err: authorizer.ErrProvider},
+		{name: "external ID of another provider", in: "graph.facebook.com,accounts.google.com:123", err: authorizer.ErrProvider},
+		{name: "external provider with a CognitoSignIn ID", in: "login.example.app,login.example.app:CognitoSignIn:victim-sub", err: authorizer.ErrProvider},
+		{name: "pool host of another region", in: "cognito-idp.eu-west-1.amazonaws.com/us-east-1_Pool1,cognito-idp.eu-west-1.amazonaws.com/us-east-1_Pool1:CognitoSignIn:s", err: authorizer.ErrProvider},
+		{name: "pool without sub", in: "cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1", err: authorizer.ErrProvider},
+		{name: "pool login without CognitoSignIn", in: "cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1,cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1:s", err: authorizer.ErrProvider},
+		{name: "three parts", in: "graph.facebook.com,graph.facebook.com:1,graph.facebook.com:2", err: authorizer.ErrProvider},
+		{name: "empty ID", in: "graph.facebook.com,graph.facebook.com:", err: authorizer.ErrProvider},
+		{name: "whitespace", in: "graph.facebook.com, graph.facebook.com:1", err: authorizer.ErrProvider},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,6 +85,37 @@ func TestCallerFromRequest(t *testing.T) {
 	if c2.UserARN != "arn:aws:iam::1234567890:user/Admin" || c2.CallerID != "AROA7ZJZYVRE7C3DUXHH6:CognitoIdentityCredentials" ||
 		c2.CognitoIdentityPoolID != "us-east-1:4f291106-8703-466b-8f2b-3ecee1ca56ce" || c2.PrincipalOrgID != "AwsOrgId" || !slices.Equal(c2.AMR, []string{"foo"}) {
 		t.Fatalf("caller = %+v", c2)
+	}
+
+	// HTTP API lists the user pool and its login as separate amr entries,
+	// which must agree.
+	const pool = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1"
+	amrs := []struct {
+		name string
+		amr  []string
+		sub  string
+		err  error
+	}{
+		{name: "pool login", amr: []string{"authenticated", pool, pool + ":CognitoSignIn:sub-1"}, sub: "sub-1"},
+		{name: "login without its pool", amr: []string{"authenticated", "login.example.app", pool + ":CognitoSignIn:victim"}, err: authorizer.ErrProvider},
+		{name: "two logins", amr: []string{"authenticated", pool, pool + ":CognitoSignIn:a", pool + ":CognitoSignIn:b"}, err: authorizer.ErrProvider},
+	}
+	for _, tc := range amrs {
+		t.Run("amr "+tc.name, func(t *testing.T) {
+			r := v2
+			iam := *r.RequestContext.Authorizer.IAM
+			iam.CognitoIdentity.AMR = tc.amr
+			r.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{IAM: &iam}
+			c, err := authorizer.CallerFromRequest(r)
+			if tc.err != nil {
+				wantErrs(t, err, tc.err)
+				return
+			}
+			wantErrs(t, err)
+			if c.Provider == nil || c.Provider.Sub != tc.sub || c.Provider.Provider != pool {
+				t.Fatalf("provider = %+v", c.Provider)
+			}
+		})
 	}
 
 	var jwtReq events.APIGatewayV2HTTPRequest

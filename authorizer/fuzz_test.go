@@ -69,6 +69,8 @@ func FuzzParseCognitoAuthenticationProvider(f *testing.F) {
 	f.Add("cognito-idp.us-east-1.amazonaws.com/us-east-1_a,cognito-idp.us-east-1.amazonaws.com/us-east-1_a:CognitoSignIn:sub")
 	f.Add("graph.facebook.com,graph.facebook.com:123")
 	f.Add(marker + ":CognitoSignIn:")
+	f.Add("login.example.app,login.example.app:x,cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1:CognitoSignIn:victim-sub")
+	f.Add("arn:aws:iam::123456789012:saml-provider/Corp,arn:aws:iam::123456789012:saml-provider/Corp:" + marker)
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := authorizer.ParseCognitoAuthenticationProvider(s)
 		if err != nil {
@@ -82,6 +84,22 @@ func FuzzParseCognitoAuthenticationProvider(f *testing.F) {
 		}
 		if p.Sub != "" && p.UserPoolID == "" {
 			t.Fatal("sub without pool")
+		}
+		// The parts agree: the value is the provider, alone or followed by
+		// its own login.
+		switch {
+		case p.Sub != "":
+			if s != p.Provider+","+p.Provider+":CognitoSignIn:"+p.Sub {
+				t.Fatalf("sub %q does not belong to provider %q", p.Sub, p.Provider)
+			}
+		case p.ID != "":
+			if s != p.Provider+","+p.Provider+":"+p.ID {
+				t.Fatalf("ID %q does not belong to provider %q", p.ID, p.Provider)
+			}
+		default:
+			if s != p.Provider {
+				t.Fatalf("provider %q is not the whole value", p.Provider)
+			}
 		}
 	})
 }
