@@ -48,7 +48,10 @@ type JWKSConfig struct {
 	// A copy is used whose redirects are refused, so that a redirect can
 	// never leave https.
 	HTTPClient *http.Client
-	// Timeout bounds each fetch. Zero means [DefaultFetchTimeout].
+	// Timeout bounds each fetch, including its one retry: a fetch whose
+	// first attempt fails on the connection or answers 502, 503 or 504 is
+	// tried once more at once, within the same Timeout. Zero means
+	// [DefaultFetchTimeout].
 	Timeout time.Duration
 	// MaxBytes bounds a response body. Zero means [DefaultMaxJWKSBytes].
 	MaxBytes int64
@@ -78,8 +81,9 @@ type JWKSConfig struct {
 // JWKS is a cache of one issuer's signing keys. It fetches the key set at
 // first use (or on [JWKS.Refresh]), refetches on an unknown kid at most once
 // per MinRefreshInterval with concurrent misses merged into one request,
-// keeps the last good keys when a fetch fails, and fails closed when it has
-// no keys. Keys whose use is not "sig", whose alg does not fit their type,
+// tries a fetch once more at once when a connection drops or the endpoint
+// answers 502, 503 or 504, keeps the last good keys when a fetch fails, and
+// fails closed when it has no keys. Keys whose use is not "sig", whose alg does not fit their type,
 // or whose RSA modulus is under 2048 bits are ignored.
 //
 // A JWKS is safe for concurrent use. Share one between every verifier of an
@@ -376,30 +380,50 @@ func (k *JWKS) discover(ctx context.Context) (string, error) {
 	return doc.JWKSURI, nil
 }
 
-// get fetches u with the size limit.
+// get fetches u with the size limit. When the first attempt fails on the
+// connection (no response, or the body cut short) or answers 502, 503 or
+// 504, it tries once more at once if ctx, which carries the fetch timeout,
+// has not ended: one dropped connection or one restarting front end must
+// not become an outage of RetryBackoff. GET is safe to repeat (RFC 9110
+// §9.2.2). Other statuses, such as 500 or 404, report the issuer's own
+// answer and are not retried; aws-jwt-verify retries no status at all.
 func (k *JWKS) get(ctx context.Context, u string) ([]byte, error) {
+	body, transient, err := k.getOnce(ctx, u)
+	if err != nil && transient && ctx.Err() == nil {
+		body, _, err = k.getOnce(ctx, u)
+	}
+	return body, err
+}
+
+// getOnce makes one attempt of get, also reporting whether a failure is
+// transient (worth one more attempt).
+func (k *JWKS) getOnce(ctx context.Context, u string) (body []byte, transient bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, &FetchError{URL: u, Err: err}
+		return nil, false, &FetchError{URL: u, Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := k.client.Do(req)
 	if err != nil {
-		return nil, &FetchError{URL: u, Err: errors.Unwrap(err)}
+		return nil, true, &FetchError{URL: u, Err: errors.Unwrap(err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return nil, &FetchError{URL: u, Status: resp.StatusCode}
+		switch resp.StatusCode {
+		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			transient = true
+		}
+		return nil, transient, &FetchError{URL: u, Status: resp.StatusCode}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, k.maxBytes+1))
+	body, err = io.ReadAll(io.LimitReader(resp.Body, k.maxBytes+1))
 	if err != nil {
-		return nil, &FetchError{URL: u, Status: resp.StatusCode, Err: err}
+		return nil, true, &FetchError{URL: u, Status: resp.StatusCode, Err: err}
 	}
 	if int64(len(body)) > k.maxBytes {
-		return nil, &FetchError{URL: u, Status: resp.StatusCode, Err: errors.New("response too large")}
+		return nil, false, &FetchError{URL: u, Status: resp.StatusCode, Err: errors.New("response too large")}
 	}
-	return body, nil
+	return body, false, nil
 }
 
 // rawJWK is one entry of a JWKS document.
