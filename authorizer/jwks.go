@@ -87,7 +87,18 @@ type JWKSConfig struct {
 // or whose RSA modulus is under 2048 bits are ignored.
 //
 // A JWKS is safe for concurrent use. Share one between every verifier of an
-// issuer; verifiers built without one share a process-wide JWKS per URL.
+// issuer.
+//
+// Verifiers built without one ([Settings].JWKS nil) share a process-wide
+// JWKS per endpoint: one per JWKS URL (or, when the URL is discovered, per
+// issuer), per [Settings].HTTPClient (the same *http.Client pointer; nil is
+// one client) and per InsecureAllowHTTPLoopback. The process keeps at most
+// 64 such shared key sets: building a verifier for a 65th endpoint drops
+// the least recently used one from the registry. Verifiers that hold a
+// dropped JWKS keep using it; the next verifier of that endpoint gets a new
+// one, which fetches again. So a program that makes a new *http.Client for
+// every verifier stays bounded, but shares nothing: reuse the client, or
+// pass a JWKS.
 type JWKS struct {
 	url, issuer string
 	client      *http.Client
@@ -556,9 +567,18 @@ func (key *jwk) fits(alg string) bool {
 	return key.ec != nil && ecAlgs[alg] == key.ec.Curve.Params().Name
 }
 
+// maxSharedJWKS bounds the process-wide registry of shared key sets.
+const maxSharedJWKS = 64
+
 // registry shares one JWKS per endpoint between verifiers that were not
-// given one. It holds one entry per distinct configured URL and client.
-var registry sync.Map // registryKey -> *JWKS
+// given one, under the rule documented on [JWKS]: keyed by endpoint, client
+// and loopback opt-in, at most maxSharedJWKS entries, least recently used
+// dropped first. Verifier construction is rare, so a mutex is enough.
+var registry = struct {
+	mu   sync.Mutex
+	m    map[registryKey]*registryEntry
+	tick uint64
+}{m: make(map[registryKey]*registryEntry)}
 
 type registryKey struct {
 	url, issuer string
@@ -566,16 +586,35 @@ type registryKey struct {
 	loopback    bool
 }
 
+type registryEntry struct {
+	keys *JWKS
+	used uint64 // registry.tick at the last use
+}
+
 // sharedJWKS returns the process-wide JWKS for the endpoint.
 func sharedJWKS(jwksURL, issuer string, client *http.Client, loopback bool) (*JWKS, error) {
 	rk := registryKey{url: jwksURL, issuer: issuer, client: client, loopback: loopback}
-	if v, ok := registry.Load(rk); ok {
-		return v.(*JWKS), nil
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	registry.tick++
+	if e, ok := registry.m[rk]; ok {
+		e.used = registry.tick
+		return e.keys, nil
 	}
 	k, err := NewJWKS(JWKSConfig{URL: jwksURL, Issuer: issuer, HTTPClient: client, InsecureAllowHTTPLoopback: loopback})
 	if err != nil {
 		return nil, err
 	}
-	v, _ := registry.LoadOrStore(rk, k)
-	return v.(*JWKS), nil
+	if len(registry.m) >= maxSharedJWKS {
+		var oldest registryKey
+		var min uint64
+		for key, e := range registry.m {
+			if min == 0 || e.used < min {
+				oldest, min = key, e.used
+			}
+		}
+		delete(registry.m, oldest)
+	}
+	registry.m[rk] = &registryEntry{keys: k, used: registry.tick}
+	return k, nil
 }

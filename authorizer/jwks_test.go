@@ -387,3 +387,48 @@ func TestJWKSFetchRetry(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedJWKSRegistryBounded checks the rule of the process-wide key
+// cache: one JWKS per endpoint and client, at most MaxSharedJWKS of them,
+// the least recently used dropped first. Regression test: the registry was
+// keyed by *http.Client and never evicted, so a program that built a client
+// per verifier grew it without bound.
+func TestSharedJWKSRegistryBounded(t *testing.T) {
+	build := func(t *testing.T, client *http.Client) *authorizer.JWTVerifier {
+		t.Helper()
+		v, err := authorizer.NewOIDCVerifier(authorizer.OIDCConfig{
+			Issuer:    "https://registry.example",
+			Audiences: []string{testAudience},
+			Settings:  authorizer.Settings{HTTPClient: client},
+		})
+		wantErrs(t, err)
+		return v
+	}
+	kept, dropped := &http.Client{}, &http.Client{}
+	first := build(t, dropped)
+	k := build(t, kept)
+	if build(t, kept).JWKS() != k.JWKS() {
+		t.Fatal("two verifiers of one endpoint and client do not share the key set")
+	}
+	if build(t, &http.Client{}).JWKS() == k.JWKS() {
+		t.Fatal("verifiers with different clients share a key set")
+	}
+	for i := range 2 * authorizer.MaxSharedJWKS {
+		build(t, &http.Client{})
+		if i%8 == 0 {
+			build(t, kept) // recently used: stays
+		}
+		if n := authorizer.SharedJWKSCount(); n > authorizer.MaxSharedJWKS {
+			t.Fatalf("registry holds %d key sets, bound %d", n, authorizer.MaxSharedJWKS)
+		}
+	}
+	if build(t, kept).JWKS() != k.JWKS() {
+		t.Fatal("a recently used key set was dropped")
+	}
+	if again := build(t, dropped); again.JWKS() == first.JWKS() {
+		t.Fatal("the least recently used key set was kept")
+	}
+	if first.JWKS() == nil {
+		t.Fatal("a verifier lost its key set when the registry dropped it")
+	}
+}

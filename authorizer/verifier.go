@@ -38,10 +38,13 @@ type Settings struct {
 	Leeway time.Duration
 	// Clock returns the current time. Nil means time.Now.
 	Clock func() time.Time
-	// JWKS is the key cache to use. Nil means the process-wide cache shared
-	// by every verifier of the same JWKS URL and HTTPClient.
+	// JWKS is the key cache to use. Nil means a process-wide cache shared by
+	// every verifier of the same endpoint, HTTPClient and
+	// InsecureAllowHTTPLoopback, under the bounded rule documented on
+	// [JWKS].
 	JWKS *JWKS
-	// HTTPClient fetches keys when JWKS is nil. Nil means a default client
+	// HTTPClient fetches keys when JWKS is nil; it is part of the key of
+	// the shared cache, so reuse one client. Nil means a default client
 	// (see [JWKSConfig.HTTPClient]).
 	HTTPClient *http.Client
 	// InsecureAllowHTTPLoopback allows an http issuer and JWKS URL on a
