@@ -1,9 +1,12 @@
 package authorizer_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/seclambda/seclambda/authorizer"
 )
@@ -99,6 +102,39 @@ func FuzzParseCognitoAuthenticationProvider(f *testing.F) {
 		default:
 			if s != p.Provider {
 				t.Fatalf("provider %q is not the whole value", p.Provider)
+			}
+		}
+	})
+}
+
+func FuzzClaimsFromRequest(f *testing.F) {
+	f.Add("[admin staff]")
+	f.Add("[Billing Admins]")
+	f.Add(`["Billing Admins","Ops"]`)
+	f.Add("admin,staff")
+	f.Add("[" + marker + "]")
+	f.Fuzz(func(t *testing.T, groups string) {
+		for _, name := range []string{"groups", "cognito:groups", "aud", "scp"} {
+			req := events.APIGatewayV2HTTPRequest{RequestContext: events.APIGatewayV2HTTPRequestContext{
+				Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+					JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+						Claims: map[string]string{"sub": "u", name: groups},
+					},
+				},
+			}}
+			c, err := authorizer.ClaimsFromRequest(req)
+			if err != nil {
+				if !errors.Is(err, authorizer.ErrClaimType) || strings.Contains(err.Error(), marker) {
+					t.Fatalf("bad error: %v", err)
+				}
+				continue
+			}
+			// groups never comes from a whitespace split of "[...]".
+			var arr []string
+			trimmed := strings.TrimSpace(groups)
+			if name == "groups" && strings.HasPrefix(trimmed, "[") && strings.HasSuffix(trimmed, "]") &&
+				json.Unmarshal([]byte(trimmed), &arr) != nil && len(c.Groups) > 1 {
+				t.Fatalf("groups %q split into %q", groups, c.Groups)
 			}
 		}
 	})
