@@ -78,9 +78,8 @@ const maxProviderBytes = 4096
 // A name alone (no comma) is accepted as a provider without an ID. Every
 // other shape fails: the login part must begin with the name part, so
 // that a value cannot name one provider and carry the sub of another; a
-// user pool name must be cognito-idp.<region>.amazonaws.com[.cn]/<pool>
-// with the pool's region; more than two parts, empty parts and whitespace
-// are refused. It fails with [ErrProvider], without echoing the input.
+// user pool name must be cognito-idp.<region>.amazonaws.com[.cn]/<pool>;
+// more than two parts, empty parts and whitespace are refused. It fails with [ErrProvider], without echoing the input.
 func ParseCognitoAuthenticationProvider(s string) (CognitoProvider, error) {
 	if s == "" || len(s) > maxProviderBytes || strings.ContainsAny(s, " \t\r\n") {
 		return CognitoProvider{}, ErrProvider
@@ -110,7 +109,7 @@ func ParseCognitoAuthenticationProvider(s string) (CognitoProvider, error) {
 	sub, ok := strings.CutPrefix(id, "CognitoSignIn:")
 	region, _, _ := strings.Cut(pool, "_")
 	if !ok || sub == "" || strings.ContainsAny(sub, ":,/") || !localPoolRe.MatchString(pool) ||
-		(host != "cognito-idp."+region+".amazonaws.com" && host != "cognito-idp."+region+".amazonaws.com.cn") {
+		!(strings.HasSuffix(host, ".amazonaws.com") || strings.HasSuffix(host, ".amazonaws.com.cn")) {
 		return CognitoProvider{}, ErrProvider
 	}
 	return CognitoProvider{Provider: name, UserPoolID: pool, Region: region, Sub: sub}, nil

@@ -40,7 +40,7 @@ func TestParseCognitoAuthenticationProvider(t *testing.T) {
 		{name: "login of another pool", in: "cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1,cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool2:CognitoSignIn:victim-sub", err: authorizer.ErrProvider},
 		{name: "external ID of another provider", in: "graph.facebook.com,accounts.google.com:123", err: authorizer.ErrProvider},
 		{name: "external provider with a CognitoSignIn ID", in: "login.example.app,login.example.app:CognitoSignIn:victim-sub", err: authorizer.ErrProvider},
-		{name: "pool host of another region", in: "cognito-idp.eu-west-1.amazonaws.com/us-east-1_Pool1,cognito-idp.eu-west-1.amazonaws.com/us-east-1_Pool1:CognitoSignIn:s", err: authorizer.ErrProvider},
+		{name: "pool host outside AWS", in: "cognito-idp.evil.example/us-east-1_Pool1,cognito-idp.evil.example/us-east-1_Pool1:CognitoSignIn:s", err: authorizer.ErrProvider},
 		{name: "pool without sub", in: "cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1", err: authorizer.ErrProvider},
 		{name: "pool login without CognitoSignIn", in: "cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1,cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1:s", err: authorizer.ErrProvider},
 		{name: "three parts", in: "graph.facebook.com,graph.facebook.com:1,graph.facebook.com:2", err: authorizer.ErrProvider},
