@@ -10,9 +10,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// ProxyRequest is a REST (payload 1.0) or HTTP API (payload 2.0) proxy
-// event, as received by the backend function behind API Gateway.
-type ProxyRequest interface {
+// ProxyEvent is a REST (payload 1.0) or HTTP API (payload 2.0) proxy
+// event, as received by the backend function behind API Gateway: the
+// events that [ClaimsFromEvent] and [CallerFromEvent] read.
+type ProxyEvent interface {
 	events.APIGatewayProxyRequest | events.APIGatewayV2HTTPRequest
 }
 
@@ -115,10 +116,10 @@ func ParseCognitoAuthenticationProvider(s string) (CognitoProvider, error) {
 	return CognitoProvider{Provider: name, UserPoolID: pool, Region: region, Sub: sub}, nil
 }
 
-// CallerFromRequest returns the IAM caller of an AWS_IAM-authorized REST or
+// CallerFromEvent returns the IAM caller of an AWS_IAM-authorized REST or
 // HTTP API request, or [ErrNoCaller] when the request carries none. A
 // malformed cognitoAuthenticationProvider fails with [ErrProvider].
-func CallerFromRequest[R ProxyRequest](req R) (Caller, error) {
+func CallerFromEvent[R ProxyEvent](req R) (Caller, error) {
 	var c Caller
 	switch r := any(req).(type) {
 	case events.APIGatewayProxyRequest:
@@ -169,7 +170,7 @@ func CallerFromRequest[R ProxyRequest](req R) (Caller, error) {
 	return c, nil
 }
 
-// ClaimsFromRequest returns the claims that a Cognito user pool authorizer
+// ClaimsFromEvent returns the claims that a Cognito user pool authorizer
 // (REST: requestContext.authorizer.claims) or a JWT authorizer (HTTP API:
 // requestContext.authorizer.jwt) put into the event, or [ErrNoClaims].
 //
@@ -191,7 +192,7 @@ func CallerFromRequest[R ProxyRequest](req R) (Caller, error) {
 //     member contains ":" (RFC 7519 §2 makes such a value a URI, which
 //     cannot hold a space). "[a]" with no whitespace is the one member
 //     "a". Otherwise, such as groups "[Billing Admins]" (one group, or
-//     two?), ClaimsFromRequest fails with a [*ClaimError] wrapping
+//     two?), ClaimsFromEvent fails with a [*ClaimError] wrapping
 //     [ErrClaimType] rather than guess: read such claims from the token
 //     itself, or have the issuer emit names without spaces;
 //   - any other string: "a,b" (the REST form of a list) split on commas,
@@ -201,7 +202,7 @@ func CallerFromRequest[R ProxyRequest](req R) (Caller, error) {
 // strings (REST). A claim of another JSON type than the one this package
 // reads (a number for sub, an object for groups) fails with a
 // [*ClaimError] wrapping [ErrClaimType].
-func ClaimsFromRequest[R ProxyRequest](req R) (*Claims, error) {
+func ClaimsFromEvent[R ProxyEvent](req R) (*Claims, error) {
 	var vals map[string]any
 	var scopes []string
 	switch r := any(req).(type) {
@@ -311,7 +312,7 @@ func ClaimsFromRequest[R ProxyRequest](req R) (*Claims, error) {
 }
 
 // splitList parses the string form of list claim name (see
-// [ClaimsFromRequest]), reporting false when the form is ambiguous.
+// [ClaimsFromEvent]), reporting false when the form is ambiguous.
 func splitList(name, s string) ([]string, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {

@@ -62,16 +62,16 @@ func TestParseCognitoAuthenticationProvider(t *testing.T) {
 	}
 }
 
-func TestCallerFromRequest(t *testing.T) {
+func TestCallerFromEvent(t *testing.T) {
 	var rest events.APIGatewayProxyRequest
 	fixture(t, "apigw-request.json", &rest)
-	c, err := authorizer.CallerFromRequest(rest)
+	c, err := authorizer.CallerFromEvent(rest)
 	wantErrs(t, err)
 	if c.Provider == nil || c.Provider.Provider != "theCognitoAuthenticationProvider" || c.UserID != "theUser" {
 		t.Fatalf("caller = %+v", c)
 	}
 	rest.RequestContext.Identity.CognitoAuthenticationProvider = "cognito-idp.us-east-2.amazonaws.com/us-east-2_Pool1,cognito-idp.us-east-2.amazonaws.com/us-east-2_Pool1:CognitoSignIn:sub-1"
-	c, err = authorizer.CallerFromRequest(rest)
+	c, err = authorizer.CallerFromEvent(rest)
 	wantErrs(t, err)
 	if c.UserARN != "theUserArn" || c.AccessKey != "ANEXAMPLEOFACCESSKEY" || c.CognitoIdentityID != "theCognitoIdentityId" ||
 		c.CognitoIdentityPoolID != "theCognitoIdentityPoolId" || c.Provider == nil || c.Provider.Sub != "sub-1" || c.Provider.UserPoolID != "us-east-2_Pool1" {
@@ -80,7 +80,7 @@ func TestCallerFromRequest(t *testing.T) {
 
 	var v2 events.APIGatewayV2HTTPRequest
 	fixture(t, "apigw-v2-request-iam.json", &v2)
-	c2, err := authorizer.CallerFromRequest(v2)
+	c2, err := authorizer.CallerFromEvent(v2)
 	wantErrs(t, err)
 	if c2.UserARN != "arn:aws:iam::1234567890:user/Admin" || c2.CallerID != "AROA7ZJZYVRE7C3DUXHH6:CognitoIdentityCredentials" ||
 		c2.CognitoIdentityPoolID != "us-east-1:4f291106-8703-466b-8f2b-3ecee1ca56ce" || c2.PrincipalOrgID != "AwsOrgId" || !slices.Equal(c2.AMR, []string{"foo"}) {
@@ -106,7 +106,7 @@ func TestCallerFromRequest(t *testing.T) {
 			iam := *r.RequestContext.Authorizer.IAM
 			iam.CognitoIdentity.AMR = tc.amr
 			r.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{IAM: &iam}
-			c, err := authorizer.CallerFromRequest(r)
+			c, err := authorizer.CallerFromEvent(r)
 			if tc.err != nil {
 				wantErrs(t, err, tc.err)
 				return
@@ -120,15 +120,15 @@ func TestCallerFromRequest(t *testing.T) {
 
 	var jwtReq events.APIGatewayV2HTTPRequest
 	fixture(t, "apigw-v2-request-jwt-authorizer.json", &jwtReq)
-	if _, err := authorizer.CallerFromRequest(jwtReq); !errors.Is(err, authorizer.ErrNoCaller) {
+	if _, err := authorizer.CallerFromEvent(jwtReq); !errors.Is(err, authorizer.ErrNoCaller) {
 		t.Fatalf("JWT request: %v", err)
 	}
-	if _, err := authorizer.CallerFromRequest(events.APIGatewayProxyRequest{}); !errors.Is(err, authorizer.ErrNoCaller) {
+	if _, err := authorizer.CallerFromEvent(events.APIGatewayProxyRequest{}); !errors.Is(err, authorizer.ErrNoCaller) {
 		t.Fatalf("empty request: %v", err)
 	}
 }
 
-func TestClaimsFromRequest(t *testing.T) {
+func TestClaimsFromEvent(t *testing.T) {
 	const cognitoIss = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1"
 	// httpAPI is an HTTP API JWT authorizer event with the fixture's claims
 	// plus claims (strings, as API Gateway passes them).
@@ -165,7 +165,7 @@ func TestClaimsFromRequest(t *testing.T) {
 		check  func(t *testing.T, c *authorizer.Claims)
 	}{
 		{name: "HTTP API cognito:groups", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(httpAPI(t, map[string]string{
+			return authorizer.ClaimsFromEvent(httpAPI(t, map[string]string{
 				"sub": "user-1", "iss": cognitoIss, "cognito:groups": "[admin staff]", "exp": "1700000000",
 			}, nil))
 		}, groups: []string{"admin", "staff"}, scopes: []string{"scope1", "scope2"}, check: func(t *testing.T, c *authorizer.Claims) {
@@ -176,37 +176,37 @@ func TestClaimsFromRequest(t *testing.T) {
 		// Regression: "[Billing Admins]" was split on the space, so
 		// HasGroup("Admins") was true for a member of "Billing Admins".
 		{name: "HTTP API groups with a space are ambiguous", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(httpAPI(t, map[string]string{"sub": "u", "groups": "[Billing Admins]"}, nil))
+			return authorizer.ClaimsFromEvent(httpAPI(t, map[string]string{"sub": "u", "groups": "[Billing Admins]"}, nil))
 		}, err: authorizer.ErrClaimType, claim: "groups"},
 		{name: "HTTP API two groups are ambiguous", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(httpAPI(t, map[string]string{"sub": "u", "groups": "[billing admins]"}, nil))
+			return authorizer.ClaimsFromEvent(httpAPI(t, map[string]string{"sub": "u", "groups": "[billing admins]"}, nil))
 		}, err: authorizer.ErrClaimType, claim: "groups"},
 		{name: "HTTP API one group", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(httpAPI(t, map[string]string{"sub": "u", "groups": "[Admins]"}, nil))
+			return authorizer.ClaimsFromEvent(httpAPI(t, map[string]string{"sub": "u", "groups": "[Admins]"}, nil))
 		}, groups: []string{"Admins"}, scopes: []string{"scope1", "scope2"}},
 		{name: "HTTP API groups as a JSON array", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(httpAPI(t, map[string]string{"sub": "u", "groups": `["Billing Admins","Ops"]`}, nil))
+			return authorizer.ClaimsFromEvent(httpAPI(t, map[string]string{"sub": "u", "groups": `["Billing Admins","Ops"]`}, nil))
 		}, groups: []string{"Billing Admins", "Ops"}, scopes: []string{"scope1", "scope2"}},
 		{name: "HTTP API group as a plain string", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(httpAPI(t, map[string]string{"sub": "u", "groups": "Billing Admins"}, nil))
+			return authorizer.ClaimsFromEvent(httpAPI(t, map[string]string{"sub": "u", "groups": "Billing Admins"}, nil))
 		}, groups: []string{"Billing Admins"}, scopes: []string{"scope1", "scope2"}},
 		{name: "HTTP API aud of URIs", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(httpAPI(t, map[string]string{"sub": "u", "aud": "[https://api.example https://tenant.example/userinfo]"}, nil))
+			return authorizer.ClaimsFromEvent(httpAPI(t, map[string]string{"sub": "u", "aud": "[https://api.example https://tenant.example/userinfo]"}, nil))
 		}, aud: []string{"https://api.example", "https://tenant.example/userinfo"}, scopes: []string{"scope1", "scope2"}},
 		{name: "HTTP API aud of names is ambiguous", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(httpAPI(t, map[string]string{"sub": "u", "aud": "[client one]"}, nil))
+			return authorizer.ClaimsFromEvent(httpAPI(t, map[string]string{"sub": "u", "aud": "[client one]"}, nil))
 		}, err: authorizer.ErrClaimType, claim: "aud"},
 		{name: "HTTP API scope claim", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(httpAPI(t, map[string]string{"sub": "u", "scope": "orders/read orders/write"}, []string{}))
+			return authorizer.ClaimsFromEvent(httpAPI(t, map[string]string{"sub": "u", "scope": "orders/read orders/write"}, []string{}))
 		}, scopes: []string{"orders/read", "orders/write"}},
 		{name: "HTTP API scp array", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(httpAPI(t, map[string]string{"sub": "u", "scp": "[orders/read orders/write]"}, []string{}))
+			return authorizer.ClaimsFromEvent(httpAPI(t, map[string]string{"sub": "u", "scp": "[orders/read orders/write]"}, []string{}))
 		}, scopes: []string{"orders/read", "orders/write"}},
 		{name: "HTTP API bad date", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(httpAPI(t, map[string]string{"sub": "u", "exp": "tomorrow"}, nil))
+			return authorizer.ClaimsFromEvent(httpAPI(t, map[string]string{"sub": "u", "exp": "tomorrow"}, nil))
 		}, err: authorizer.ErrClaimType, claim: "exp"},
 		{name: "REST strings", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(rest(t, map[string]any{
+			return authorizer.ClaimsFromEvent(rest(t, map[string]any{
 				"sub": "user-2", "cognito:groups": "admin,staff", "token_use": "id", "aud": "client-1",
 				"exp": "Fri Jul 29 18:52:53 UTC 2016", "cognito:username": "bob",
 			}))
@@ -216,7 +216,7 @@ func TestClaimsFromRequest(t *testing.T) {
 			}
 		}},
 		{name: "REST JSON types", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(rest(t, map[string]any{
+			return authorizer.ClaimsFromEvent(rest(t, map[string]any{
 				"sub": "user-3", "groups": []any{"Billing Admins", "Ops"}, "aud": []any{"a", "b"},
 				"exp": float64(1700000000), "scope": "orders/read",
 			}))
@@ -226,16 +226,16 @@ func TestClaimsFromRequest(t *testing.T) {
 			}
 		}},
 		{name: "REST numeric sub", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(rest(t, map[string]any{"sub": float64(7)}))
+			return authorizer.ClaimsFromEvent(rest(t, map[string]any{"sub": float64(7)}))
 		}, err: authorizer.ErrClaimType, claim: "sub"},
 		{name: "REST group that is not a string", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(rest(t, map[string]any{"sub": "u", "cognito:groups": []any{"admin", 1.0}}))
+			return authorizer.ClaimsFromEvent(rest(t, map[string]any{"sub": "u", "cognito:groups": []any{"admin", 1.0}}))
 		}, err: authorizer.ErrClaimType, claim: "cognito:groups"},
 		{name: "REST Lambda authorizer map", get: func(t *testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(rest(t, nil))
+			return authorizer.ClaimsFromEvent(rest(t, nil))
 		}, err: authorizer.ErrNoClaims},
 		{name: "HTTP API without authorizer", get: func(*testing.T) (*authorizer.Claims, error) {
-			return authorizer.ClaimsFromRequest(events.APIGatewayV2HTTPRequest{})
+			return authorizer.ClaimsFromEvent(events.APIGatewayV2HTTPRequest{})
 		}, err: authorizer.ErrNoClaims},
 	}
 	for _, tc := range tests {

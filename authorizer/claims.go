@@ -8,7 +8,7 @@ import (
 )
 
 // Claims are the verified claims of a token, or the claims that an API
-// Gateway authorizer passed on (see [ClaimsFromRequest]).
+// Gateway authorizer passed on (see [ClaimsFromEvent]).
 //
 // A *Claims returned by [JWTVerifier.Verify] may be shared with the
 // verified-token cache and with concurrent callers: treat it, its slices and

@@ -107,7 +107,7 @@ func FuzzParseCognitoAuthenticationProvider(f *testing.F) {
 	})
 }
 
-func FuzzClaimsFromRequest(f *testing.F) {
+func FuzzClaimsFromEvent(f *testing.F) {
 	f.Add("[admin staff]")
 	f.Add("[Billing Admins]")
 	f.Add(`["Billing Admins","Ops"]`)
@@ -122,7 +122,7 @@ func FuzzClaimsFromRequest(f *testing.F) {
 					},
 				},
 			}}
-			c, err := authorizer.ClaimsFromRequest(req)
+			c, err := authorizer.ClaimsFromEvent(req)
 			if err != nil {
 				if !errors.Is(err, authorizer.ErrClaimType) || strings.Contains(err.Error(), marker) {
 					t.Fatalf("bad error: %v", err)

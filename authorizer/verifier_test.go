@@ -49,6 +49,7 @@ func TestVerifyAttackTable(t *testing.T) {
 	s := newOIDC(t, func(c *authorizer.OIDCConfig, _ *authorizer.JWKSConfig) {
 		c.RequiredGroups = []string{"admin"}
 		c.RequiredScopes = []string{"orders/read"}
+		c.Leeway = time.Minute
 	})
 	ec := testpeer.NewECKey(t, "ec1", elliptic.P256())
 	ec384 := testpeer.NewECKey(t, "ec384", elliptic.P384())
@@ -211,9 +212,10 @@ func TestVerifyLeewayAndClock(t *testing.T) {
 		advance time.Duration
 		want    []error
 	}{
-		{name: "default leeway accepts 59s late", advance: time.Hour + 59*time.Second},
-		{name: "default leeway rejects 61s late", advance: time.Hour + 61*time.Second, want: []error{authorizer.ErrExpired}},
-		{name: "negative leeway means none", leeway: -1, advance: time.Hour + time.Second, want: []error{authorizer.ErrExpired}},
+		{name: "zero leeway accepts 1s before exp", advance: time.Hour - time.Second},
+		{name: "zero leeway refuses at exp", advance: time.Hour, want: []error{authorizer.ErrExpired}},
+		{name: "leeway accepts 59s late", leeway: time.Minute, advance: time.Hour + 59*time.Second},
+		{name: "leeway refuses 61s late", leeway: time.Minute, advance: time.Hour + 61*time.Second, want: []error{authorizer.ErrExpired}},
 		{name: "custom leeway", leeway: 5 * time.Minute, advance: time.Hour + 4*time.Minute},
 	}
 	for _, tc := range tests {
@@ -223,6 +225,38 @@ func TestVerifyLeewayAndClock(t *testing.T) {
 			s.clock.Advance(tc.advance)
 			_, err := s.v.Verify(ctx(t), tok)
 			wantErrs(t, err, tc.want...)
+		})
+	}
+}
+
+func TestVerifiedTokenCacheSize(t *testing.T) {
+	tests := []struct {
+		name   string
+		size   int
+		cached bool
+	}{
+		{name: "zero means the default cache", size: 0, cached: true},
+		{name: "positive", size: 1, cached: true},
+		{name: "negative turns it off", size: -1, cached: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newOIDC(t, func(c *authorizer.OIDCConfig, _ *authorizer.JWKSConfig) { c.CacheSize = tc.size })
+			tok := s.mint(t, nil, nil)
+			c1, err := s.v.Verify(ctx(t), tok)
+			wantErrs(t, err)
+			// A key the issuer no longer publishes: only a cache hit accepts.
+			s.iss.Publish(testpeer.NewRSAKey(t, "other", 2048))
+			wantErrs(t, s.keys.Refresh(ctx(t)))
+			c2, err := s.v.Verify(ctx(t), tok)
+			if tc.cached {
+				wantErrs(t, err)
+				if c1 != c2 {
+					t.Fatal("not a cache hit")
+				}
+				return
+			}
+			wantErrs(t, err, authorizer.ErrUnknownKID)
 		})
 	}
 }
@@ -334,6 +368,14 @@ func TestConfigValidation(t *testing.T) {
 		}},
 		{name: "jwks nothing", new: func() error {
 			_, err := authorizer.NewJWKS(authorizer.JWKSConfig{})
+			return err
+		}},
+		{name: "negative leeway", new: func() error {
+			_, err := authorizer.NewOIDCVerifier(authorizer.OIDCConfig{Issuer: "https://issuer.example", Audiences: []string{"a"}, Settings: authorizer.Settings{JWKS: keys, Leeway: -time.Second}})
+			return err
+		}},
+		{name: "negative cache TTL", new: func() error {
+			_, err := authorizer.NewOIDCVerifier(authorizer.OIDCConfig{Issuer: "https://issuer.example", Audiences: []string{"a"}, Settings: authorizer.Settings{JWKS: keys, CacheTTL: -time.Second}})
 			return err
 		}},
 		{name: "multi none", new: func() error {
