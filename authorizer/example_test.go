@@ -3,6 +3,7 @@ package authorizer_test
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -25,7 +26,9 @@ func ExampleNewCognitoVerifier() {
 		UserPoolID: "eu-west-1_AbCdEf123",
 		ClientIDs:  []string{"1example23456789"},
 		TokenUse:   authorizer.TokenUseAccess,
-		Settings:   authorizer.Settings{CacheSize: 1024},
+		// The verified-token cache is on (DefaultCacheSize); no clock skew
+		// is allowed unless Leeway says so.
+		Settings: authorizer.Settings{Leeway: 5 * time.Second},
 	})
 	if err != nil {
 		fmt.Println(err)
