@@ -196,7 +196,9 @@ func CallerFromEvent[R ProxyEvent](req R) (Caller, error) {
 //     [ErrClaimType] rather than guess: read such claims from the token
 //     itself, or have the issuer emit names without spaces;
 //   - any other string: "a,b" (the REST form of a list) split on commas,
-//     else the single member it is.
+//     else the single member it is. A member that itself holds a comma
+//     cannot be told apart in this form; keep such names out of groups
+//     that a REST backend reads, or read the token itself.
 //
 // Dates (exp, iat, nbf) are numbers, decimal strings or time.UnixDate
 // strings (REST). A claim of another JSON type than the one this package
