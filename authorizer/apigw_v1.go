@@ -7,18 +7,20 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// Token is the handler of a REST API TOKEN authorizer. The token is the
-// authorizationToken, with any "Bearer " prefix removed. See [Authorizer]
-// for the outcomes.
-func (a *Authorizer) Token(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+// RESTToken is the handler of a REST API TOKEN authorizer. The token is the
+// authorizationToken, with any "Bearer " prefix removed; the token source
+// options ([WithTokenHeader], [WithTokenQuery], [WithTokenCookie]) do not
+// apply to it, since the authorizer's identity source in API Gateway
+// chooses the header. See [Authorizer] for the outcomes.
+func (a *Authorizer) RESTToken(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	return a.rest(ctx, bearer(req.AuthorizationToken), req.MethodArn)
 }
 
-// Request is the handler of a REST API REQUEST authorizer. The token comes
+// RESTRequest is the handler of a REST API REQUEST authorizer. The token comes
 // from the Authorization header, or from the source set by
 // [WithTokenHeader], [WithTokenQuery] or [WithTokenCookie]. See
 // [Authorizer] for the outcomes.
-func (a *Authorizer) Request(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+func (a *Authorizer) RESTRequest(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	var token string
 	switch a.o.kind {
 	case sourceHeader:

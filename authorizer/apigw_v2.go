@@ -6,7 +6,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// HTTPSimple is the handler of an HTTP API Lambda authorizer with payload
+// HTTPAPISimple is the handler of an HTTP API Lambda authorizer with payload
 // format 2.0 and simple responses. The token comes from the Authorization
 // header, or from the source set by [WithTokenHeader], [WithTokenQuery] or
 // [WithTokenCookie]. See [Authorizer] for the outcomes.
@@ -16,7 +16,7 @@ import (
 // identity source, for every route; if the route set is not the same for
 // all routes, disable authorizer caching or add $context.routeKey to the
 // identity sources.
-func (a *Authorizer) HTTPSimple(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
+func (a *Authorizer) HTTPAPISimple(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
 	var none events.APIGatewayV2CustomAuthorizerSimpleResponse
 	var route *MethodARN
 	if a.o.routes != nil {
@@ -52,10 +52,10 @@ func (a *Authorizer) HTTPSimple(ctx context.Context, req events.APIGatewayV2Cust
 	return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: d.context}, nil
 }
 
-// HTTPIAM is the handler of an HTTP API Lambda authorizer with payload
-// format 2.0 and IAM policy responses. It behaves like [Authorizer.Token]
-// for the routeArn; the token source is as for [Authorizer.HTTPSimple].
-func (a *Authorizer) HTTPIAM(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerIAMPolicyResponse, error) {
+// HTTPAPIIAM is the handler of an HTTP API Lambda authorizer with payload
+// format 2.0 and IAM policy responses. It behaves like [Authorizer.RESTToken]
+// for the routeArn; the token source is as for [Authorizer.HTTPAPISimple].
+func (a *Authorizer) HTTPAPIIAM(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerIAMPolicyResponse, error) {
 	var none events.APIGatewayV2CustomAuthorizerIAMPolicyResponse
 	arn, err := ParseMethodARN(req.RouteArn)
 	if err != nil {

@@ -109,13 +109,13 @@ func BenchmarkTokenHandler(b *testing.B) {
 		MethodArn:          "arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/orders",
 	}
 	c := ctx(b)
-	if _, err := a.Token(c, req); err != nil {
+	if _, err := a.RESTToken(c, req); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if _, err := a.Token(c, req); err != nil {
+		if _, err := a.RESTToken(c, req); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -2,7 +2,7 @@ package authorizer
 
 import (
 	"encoding/json"
-	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -10,9 +10,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// ProxyRequest is a REST (payload 1.0) or HTTP API (payload 2.0) proxy
-// event, as received by the backend function behind API Gateway.
-type ProxyRequest interface {
+// ProxyEvent is a REST (payload 1.0) or HTTP API (payload 2.0) proxy
+// event, as received by the backend function behind API Gateway: the
+// events that [ClaimsFromEvent] and [CallerFromEvent] read.
+type ProxyEvent interface {
 	events.APIGatewayProxyRequest | events.APIGatewayV2HTTPRequest
 }
 
@@ -67,45 +68,58 @@ type CognitoProvider struct {
 const maxProviderBytes = 4096
 
 // ParseCognitoAuthenticationProvider parses the cognitoAuthenticationProvider
-// of a request made with identity pool credentials:
+// of a request made with identity pool credentials. API Gateway documents it
+// as the provider's name, a comma, and the same name followed by a colon
+// and the user's ID at that provider; for a user pool login the ID is
+// "CognitoSignIn:" and the user's sub:
 //
 //	cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc,cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc:CognitoSignIn:<sub>
 //	graph.facebook.com,graph.facebook.com:<id>
 //
-// It fails with [ErrProvider], without echoing the input.
+// A name alone (no comma) is accepted as a provider without an ID. Every
+// other shape fails: the login part must begin with the name part, so
+// that a value cannot name one provider and carry the sub of another; a
+// user pool name must be cognito-idp.<region>.amazonaws.com[.cn]/<pool>;
+// more than two parts, empty parts and whitespace are refused. It fails with [ErrProvider], without echoing the input.
 func ParseCognitoAuthenticationProvider(s string) (CognitoProvider, error) {
-	var p CognitoProvider
-	if s == "" || len(s) > maxProviderBytes {
-		return p, ErrProvider
-	}
-	last := s
-	if i := strings.LastIndexByte(s, ','); i >= 0 {
-		last = s[i+1:]
-	}
-	if name, sub, ok := strings.Cut(last, ":CognitoSignIn:"); ok {
-		host, pool, ok := strings.Cut(name, "/")
-		region, _, _ := strings.Cut(pool, "_")
-		if !ok || sub == "" || !strings.HasPrefix(host, "cognito-idp.") || !localPoolRe.MatchString(pool) ||
-			strings.ContainsAny(sub, ":,/ ") {
-			return CognitoProvider{}, ErrProvider
-		}
-		return CognitoProvider{Provider: name, UserPoolID: pool, Region: region, Sub: sub}, nil
-	}
-	first, _, _ := strings.Cut(s, ",")
-	if first == "" || strings.ContainsAny(first, " \t\r\n") {
+	if s == "" || len(s) > maxProviderBytes || strings.ContainsAny(s, " \t\r\n") {
 		return CognitoProvider{}, ErrProvider
 	}
-	p.Provider = first
-	if id, ok := strings.CutPrefix(last, first+":"); ok {
-		p.ID = id
+	name, login, hasLogin := strings.Cut(s, ",")
+	if name == "" || strings.Contains(name, ":CognitoSignIn:") || strings.Contains(login, ",") {
+		return CognitoProvider{}, ErrProvider
 	}
-	return p, nil
+	host, pool, isPool := strings.Cut(name, "/")
+	isPool = isPool && strings.HasPrefix(host, "cognito-idp.")
+	if !hasLogin {
+		if isPool {
+			return CognitoProvider{}, ErrProvider // a user pool login always has a sub
+		}
+		return CognitoProvider{Provider: name}, nil
+	}
+	id, ok := strings.CutPrefix(login, name+":")
+	if !ok || id == "" {
+		return CognitoProvider{}, ErrProvider
+	}
+	if !isPool {
+		if strings.Contains(id, ":CognitoSignIn:") || strings.HasPrefix(id, "CognitoSignIn:") {
+			return CognitoProvider{}, ErrProvider
+		}
+		return CognitoProvider{Provider: name, ID: id}, nil
+	}
+	sub, ok := strings.CutPrefix(id, "CognitoSignIn:")
+	region, _, _ := strings.Cut(pool, "_")
+	if !ok || sub == "" || strings.ContainsAny(sub, ":,/") || !localPoolRe.MatchString(pool) ||
+		!(strings.HasSuffix(host, ".amazonaws.com") || strings.HasSuffix(host, ".amazonaws.com.cn")) {
+		return CognitoProvider{}, ErrProvider
+	}
+	return CognitoProvider{Provider: name, UserPoolID: pool, Region: region, Sub: sub}, nil
 }
 
-// CallerFromRequest returns the IAM caller of an AWS_IAM-authorized REST or
+// CallerFromEvent returns the IAM caller of an AWS_IAM-authorized REST or
 // HTTP API request, or [ErrNoCaller] when the request carries none. A
 // malformed cognitoAuthenticationProvider fails with [ErrProvider].
-func CallerFromRequest[R ProxyRequest](req R) (Caller, error) {
+func CallerFromEvent[R ProxyEvent](req R) (Caller, error) {
 	var c Caller
 	switch r := any(req).(type) {
 	case events.APIGatewayProxyRequest:
@@ -133,14 +147,21 @@ func CallerFromRequest[R ProxyRequest](req R) (Caller, error) {
 			CognitoIdentityID: iam.CognitoIdentity.IdentityID, CognitoIdentityPoolID: iam.CognitoIdentity.IdentityPoolID,
 			AMR: append([]string(nil), iam.CognitoIdentity.AMR...),
 		}
+		// HTTP API lists the provider's name and its login as separate
+		// amr entries; they must agree as in the REST form.
 		for _, m := range c.AMR {
-			if strings.Contains(m, ":CognitoSignIn:") {
-				p, err := ParseCognitoAuthenticationProvider(m)
-				if err != nil {
-					return Caller{}, err
-				}
-				c.Provider = &p
+			name, _, ok := strings.Cut(m, ":CognitoSignIn:")
+			if !ok {
+				continue
 			}
+			if c.Provider != nil || !slices.Contains(c.AMR, name) {
+				return Caller{}, ErrProvider
+			}
+			p, err := ParseCognitoAuthenticationProvider(name + "," + m)
+			if err != nil {
+				return Caller{}, err
+			}
+			c.Provider = &p
 		}
 	}
 	if c.UserARN == "" && c.AccessKey == "" && c.CognitoIdentityID == "" {
@@ -149,16 +170,42 @@ func CallerFromRequest[R ProxyRequest](req R) (Caller, error) {
 	return c, nil
 }
 
-// ClaimsFromRequest returns the claims that a Cognito user pool authorizer
+// ClaimsFromEvent returns the claims that a Cognito user pool authorizer
 // (REST: requestContext.authorizer.claims) or a JWT authorizer (HTTP API:
 // requestContext.authorizer.jwt) put into the event, or [ErrNoClaims].
 //
 // API Gateway has already verified these claims; trust them only behind an
-// authorizer of that kind. API Gateway passes every claim as a string:
-// lists appear as "a,b" or "[a b]" and dates as numbers or in
-// time.UnixDate form; both are parsed. Raw keeps the strings.
-func ClaimsFromRequest[R ProxyRequest](req R) (*Claims, error) {
-	raw := map[string]string{}
+// authorizer of that kind. Raw keeps the values as the event carries them.
+//
+// API Gateway does not pass claims with their JSON types, and does not
+// document the forms it uses. A REST event may carry a claim with its JSON
+// type or as a string; an HTTP API event carries every claim as a string,
+// numbers in decimal and arrays as "[a b c]", members separated by single
+// spaces with no quoting. A list claim (aud, cognito:groups or groups,
+// scope or scp) is read as follows, and only when the reading is
+// unambiguous:
+//   - a JSON array of strings, or a string holding one (`["a","b"]`): its
+//     members;
+//   - "[a b c]": split on whitespace only when the claim's members cannot
+//     hold whitespace: cognito:groups (Cognito group names cannot), scope
+//     and scp (RFC 6749 §3.3 scope tokens cannot), and aud when every
+//     member contains ":" (RFC 7519 §2 makes such a value a URI, which
+//     cannot hold a space). "[a]" with no whitespace is the one member
+//     "a". Otherwise, such as groups "[Billing Admins]" (one group, or
+//     two?), ClaimsFromEvent fails with a [*ClaimError] wrapping
+//     [ErrClaimType] rather than guess: read such claims from the token
+//     itself, or have the issuer emit names without spaces;
+//   - any other string: "a,b" (the REST form of a list) split on commas,
+//     else the single member it is. A member that itself holds a comma
+//     cannot be told apart in this form; keep such names out of groups
+//     that a REST backend reads, or read the token itself.
+//
+// Dates (exp, iat, nbf) are numbers, decimal strings or time.UnixDate
+// strings (REST). A claim of another JSON type than the one this package
+// reads (a number for sub, an object for groups) fails with a
+// [*ClaimError] wrapping [ErrClaimType].
+func ClaimsFromEvent[R ProxyEvent](req R) (*Claims, error) {
+	var vals map[string]any
 	var scopes []string
 	switch r := any(req).(type) {
 	case events.APIGatewayProxyRequest:
@@ -166,70 +213,137 @@ func ClaimsFromRequest[R ProxyRequest](req R) (*Claims, error) {
 		if !ok {
 			return nil, ErrNoClaims
 		}
+		vals = make(map[string]any, len(m))
 		for k, v := range m {
-			switch v := v.(type) {
-			case string:
-				raw[k] = v
-			case float64:
-				raw[k] = strconv.FormatFloat(v, 'f', -1, 64)
-			case bool:
-				raw[k] = strconv.FormatBool(v)
-			default:
-				b, err := json.Marshal(v)
-				if err != nil {
-					return nil, fmt.Errorf("%w (claim %q)", ErrClaimType, k)
-				}
-				raw[k] = string(b)
-			}
+			vals[k] = v
 		}
 	case events.APIGatewayV2HTTPRequest:
 		if r.RequestContext.Authorizer == nil || r.RequestContext.Authorizer.JWT == nil {
 			return nil, ErrNoClaims
 		}
+		vals = make(map[string]any, len(r.RequestContext.Authorizer.JWT.Claims))
 		for k, v := range r.RequestContext.Authorizer.JWT.Claims {
-			raw[k] = v
+			vals[k] = v
 		}
-		scopes = append(scopes, r.RequestContext.Authorizer.JWT.Scopes...)
+		scopes = slices.Clone(r.RequestContext.Authorizer.JWT.Scopes)
 	}
-	c := &Claims{
-		Subject: raw["sub"], Issuer: raw["iss"], TokenUse: raw["token_use"], ClientID: raw["client_id"],
-		Username: raw["username"], Raw: make(map[string]any, len(raw)),
+	c := &Claims{Raw: vals}
+	var err error
+	str := func(name string, dst *string) {
+		if err != nil {
+			return
+		}
+		switch v := vals[name].(type) {
+		case nil:
+		case string:
+			*dst = v
+		default:
+			err = &ClaimError{Claim: name, Err: ErrClaimType}
+		}
 	}
+	list := func(name string, dst *[]string) {
+		if err != nil {
+			return
+		}
+		switch v := vals[name].(type) {
+		case nil:
+		case []any:
+			out := make([]string, 0, len(v))
+			for _, e := range v {
+				s, ok := e.(string)
+				if !ok {
+					err = &ClaimError{Claim: name, Err: ErrClaimType}
+					return
+				}
+				out = append(out, s)
+			}
+			*dst = out
+		case string:
+			out, ok := splitList(name, v)
+			if !ok {
+				err = &ClaimError{Claim: name, Err: ErrClaimType}
+				return
+			}
+			*dst = out
+		default:
+			err = &ClaimError{Claim: name, Err: ErrClaimType}
+		}
+	}
+	date := func(name string, dst *time.Time) {
+		if err != nil {
+			return
+		}
+		t, ok := parseDate(vals[name])
+		if !ok {
+			err = &ClaimError{Claim: name, Err: ErrClaimType}
+			return
+		}
+		*dst = t
+	}
+	var cognitoUsername string
+	str("sub", &c.Subject)
+	str("iss", &c.Issuer)
+	str("token_use", &c.TokenUse)
+	str("client_id", &c.ClientID)
+	str("username", &c.Username)
+	str("cognito:username", &cognitoUsername)
 	if c.Username == "" {
-		c.Username = raw["cognito:username"]
+		c.Username = cognitoUsername
 	}
-	for k, v := range raw {
-		c.Raw[k] = v
-	}
-	c.Audience = splitList(raw["aud"])
-	if g, ok := raw["cognito:groups"]; ok {
-		c.Groups = splitList(g)
+	list("aud", &c.Audience)
+	if _, ok := vals["cognito:groups"]; ok {
+		list("cognito:groups", &c.Groups)
 	} else {
-		c.Groups = splitList(raw["groups"])
+		list("groups", &c.Groups)
 	}
 	c.Scopes = scopes
 	if len(c.Scopes) == 0 {
-		c.Scopes = strings.Fields(raw["scope"])
+		if _, ok := vals["scope"]; ok {
+			list("scope", &c.Scopes)
+		} else {
+			list("scp", &c.Scopes)
+		}
 	}
-	c.ExpiresAt = parseDate(raw["exp"])
-	c.IssuedAt = parseDate(raw["iat"])
-	c.NotBefore = parseDate(raw["nbf"])
+	date("exp", &c.ExpiresAt)
+	date("iat", &c.IssuedAt)
+	date("nbf", &c.NotBefore)
+	if err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
-// splitList parses API Gateway's string forms of a list claim: "[a b]",
-// `["a","b"]`, "a,b" or "a".
-func splitList(s string) []string {
+// splitList parses the string form of list claim name (see
+// [ClaimsFromEvent]), reporting false when the form is ambiguous.
+func splitList(name, s string) ([]string, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil
+		return nil, true
 	}
 	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
 		var arr []string
 		if json.Unmarshal([]byte(s), &arr) == nil {
-			return arr
+			return arr, true
 		}
-		return strings.Fields(s[1 : len(s)-1])
+		fields := strings.Fields(s[1 : len(s)-1])
+		if len(fields) <= 1 {
+			return fields, true
+		}
+		switch name {
+		case "cognito:groups", "scope", "scp":
+			return fields, true
+		case "aud":
+			for _, f := range fields {
+				if !strings.Contains(f, ":") {
+					return nil, false
+				}
+			}
+			return fields, true
+		}
+		return nil, false
+	}
+	if name == "scope" || name == "scp" {
+		return strings.Fields(s), true
 	}
 	var out []string
 	for _, p := range strings.Split(s, ",") {
@@ -237,20 +351,29 @@ func splitList(s string) []string {
 			out = append(out, p)
 		}
 	}
-	return out
+	return out, true
 }
 
-// parseDate parses a numeric date or a time.UnixDate string; zero if
-// neither.
-func parseDate(s string) time.Time {
-	if s == "" {
-		return time.Time{}
+// parseDate parses a numeric date, a decimal string or a time.UnixDate
+// string; absent is the zero time. It reports false for anything else.
+func parseDate(v any) (time.Time, bool) {
+	switch v := v.(type) {
+	case nil:
+		return time.Time{}, true
+	case float64:
+		if v >= 0 && v <= maxNumericDate {
+			return time.Unix(int64(v), 0), true
+		}
+	case string:
+		if v == "" {
+			return time.Time{}, true
+		}
+		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= maxNumericDate {
+			return time.Unix(int64(f), 0), true
+		}
+		if t, err := time.Parse(time.UnixDate, v); err == nil {
+			return t, true
+		}
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 0 && f <= maxNumericDate {
-		return time.Unix(int64(f), 0)
-	}
-	if t, err := time.Parse(time.UnixDate, s); err == nil {
-		return t
-	}
-	return time.Time{}
+	return time.Time{}, false
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // Claims are the verified claims of a token, or the claims that an API
-// Gateway authorizer passed on (see [ClaimsFromRequest]).
+// Gateway authorizer passed on (see [ClaimsFromEvent]).
 //
 // A *Claims returned by [JWTVerifier.Verify] may be shared with the
 // verified-token cache and with concurrent callers: treat it, its slices and
@@ -117,24 +117,42 @@ func claimsFromJWT(m map[string]any) (*Claims, error) {
 			err = &ClaimError{Claim: name, Err: ErrClaimType}
 		}
 	}
+	// Every claim this package reads, and every registered claim, must have
+	// its specified JSON type; a wrongly typed claim rejects the token
+	// rather than being ignored. RFC 7519 §4.1 makes iss, sub, jti and each
+	// aud member a string (StringOrURI); RFC 8693 §4.2 and §4.3 make scope a
+	// single space-delimited string and client_id a string; Cognito's
+	// token_use, username and cognito:username are strings.
+	var jti, cognitoUsername string
 	str("sub", &c.Subject)
 	str("iss", &c.Issuer)
+	str("jti", &jti)
 	str("token_use", &c.TokenUse)
 	str("client_id", &c.ClientID)
 	str("username", &c.Username)
+	str("cognito:username", &cognitoUsername)
 	if c.Username == "" {
-		str("cognito:username", &c.Username)
+		c.Username = cognitoUsername
 	}
 	list("aud", &c.Audience, false)
-	if _, ok := m["cognito:groups"]; ok {
-		list("cognito:groups", &c.Groups, false)
-	} else {
-		list("groups", &c.Groups, false)
+	var groups []string
+	list("cognito:groups", &c.Groups, false)
+	list("groups", &groups, false)
+	if _, ok := m["cognito:groups"]; !ok {
+		c.Groups = groups
 	}
+	var scp []string
+	list("scp", &scp, true)
 	if _, ok := m["scope"]; ok {
-		list("scope", &c.Scopes, true)
+		if err == nil {
+			s, isString := m["scope"].(string)
+			if !isString {
+				err = &ClaimError{Claim: "scope", Err: ErrClaimType}
+			}
+			c.Scopes = strings.Fields(s)
+		}
 	} else {
-		list("scp", &c.Scopes, true)
+		c.Scopes = scp
 	}
 	date("exp", &c.ExpiresAt)
 	date("iat", &c.IssuedAt)

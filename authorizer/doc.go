@@ -11,20 +11,23 @@
 // the unverified iss and never trying a token against another issuer's
 // keys. Keys come from a [JWKS] cache shared per issuer: fetched at first
 // use, refetched on an unknown kid at most once per minute with concurrent
-// misses merged, kept across transient fetch failures, and failing closed
-// when there are none. Errors come in two families: [ErrUnauthorized] (the
-// token is bad; answer 401 or Deny) and [ErrUnavailable] (the keys could
-// not be fetched; answer 5xx). Every reason has its own sentinel for
+// misses merged, fetched once more at once after a dropped connection or a
+// 502, 503 or 504, kept across failed fetches, and failing closed when
+// there are none. Verified tokens are cached ([Settings].CacheSize, on by
+// default) until their exp or five minutes; no clock skew is allowed unless
+// [Settings].Leeway says so. Errors come in two families: [ErrUnauthorized]
+// (the token is bad; answer 401 or Deny) and [ErrUnavailable] (the keys
+// could not be fetched; answer 5xx). Every reason has its own sentinel for
 // errors.Is.
 //
 // # Handlers
 //
 // [New] wraps a verifier into an [*Authorizer] whose methods plug into
-// lambda.Start: [Authorizer.Token], [Authorizer.Request],
-// [Authorizer.HTTPSimple] and [Authorizer.HTTPIAM]. [Policy] builds
+// lambda.Start: [Authorizer.RESTToken], [Authorizer.RESTRequest],
+// [Authorizer.HTTPAPISimple] and [Authorizer.HTTPAPIIAM]. [Policy] builds
 // least-privilege policies from [ParseMethodARN]. Backends read what API
-// Gateway verified with [CallerFromRequest] (SigV4 callers and Cognito
-// identity pools) and [ClaimsFromRequest] (Cognito user pool and JWT
+// Gateway verified with [CallerFromEvent] (SigV4 callers and Cognito
+// identity pools) and [ClaimsFromEvent] (Cognito user pool and JWT
 // authorizers).
 //
 // # Threat model
@@ -36,8 +39,13 @@
 // app client or token_use; missing groups or scopes; oversized or malformed
 // tokens; zero or out-of-range ECDSA signatures (Go's crypto/ecdsa refuses
 // them); JWKS flooding with forged kids; JWKS redirects away from https; a
-// JWKS outage turning into an allow; and the cached-policy-per-identity
-// bug, by allowing the principal's whole route set ([WithRoutes]).
+// JWKS outage turning into an allow; wrongly typed claims (a numeric jti,
+// an array scope); a group granted by guessing how API Gateway flattened a
+// list claim ([ClaimsFromEvent] refuses ambiguous forms); a
+// cognitoAuthenticationProvider that names one provider and carries
+// another's user ([ParseCognitoAuthenticationProvider]); and the
+// cached-policy-per-identity bug, by allowing the principal's whole route
+// set ([WithRoutes]).
 //
 // It does not protect against: a stolen but valid token (keep lifetimes
 // short); revocation before exp (Cognito's global sign-out is not visible
@@ -55,5 +63,5 @@
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	lambda.Start(authorizer.New(v, authorizer.WithRoutes(routesOf)).Token)
+//	lambda.Start(authorizer.New(v, authorizer.WithRoutes(routesOf)).RESTToken)
 package authorizer

@@ -3,6 +3,7 @@ package authorizer_test
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -25,7 +26,9 @@ func ExampleNewCognitoVerifier() {
 		UserPoolID: "eu-west-1_AbCdEf123",
 		ClientIDs:  []string{"1example23456789"},
 		TokenUse:   authorizer.TokenUseAccess,
-		Settings:   authorizer.Settings{CacheSize: 1024},
+		// The verified-token cache is on (DefaultCacheSize); no clock skew
+		// is allowed unless Leeway says so.
+		Settings: authorizer.Settings{Leeway: 5 * time.Second},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -33,7 +36,7 @@ func ExampleNewCognitoVerifier() {
 	}
 	fmt.Println(v.Issuer())
 	// In main: v.Prefetch(ctx) at cold start, then
-	// lambda.Start(authorizer.New(v).Token).
+	// lambda.Start(authorizer.New(v).RESTToken).
 
 	_, err = authorizer.NewCognitoVerifier(authorizer.CognitoConfig{UserPoolID: "eu-west-1_AbCdEf123", TokenUse: authorizer.TokenUseID})
 	fmt.Println(err)
@@ -44,7 +47,7 @@ func ExampleNewCognitoVerifier() {
 
 // A REST TOKEN authorizer that allows the principal's whole route set, so
 // that API Gateway's cached policy is right for every route.
-func ExampleAuthorizer_Token() {
+func ExampleAuthorizer_RESTToken() {
 	routes := func(_ context.Context, c *authorizer.Claims) ([]authorizer.Route, error) {
 		rs := []authorizer.Route{{Method: "GET", Resource: "/orders"}}
 		if c.HasGroup("admin") {
@@ -53,9 +56,9 @@ func ExampleAuthorizer_Token() {
 		return rs, nil
 	}
 	a := authorizer.New(demoVerifier{}, authorizer.WithRoutes(routes))
-	// lambda.Start(a.Token)
+	// lambda.Start(a.RESTToken)
 
-	resp, err := a.Token(context.Background(), events.APIGatewayCustomAuthorizerRequest{
+	resp, err := a.RESTToken(context.Background(), events.APIGatewayCustomAuthorizerRequest{
 		Type:               "TOKEN",
 		AuthorizationToken: "Bearer good",
 		MethodArn:          "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders",
@@ -66,7 +69,7 @@ func ExampleAuthorizer_Token() {
 	}
 	fmt.Println(resp.Context["groups"])
 
-	_, err = a.Token(context.Background(), events.APIGatewayCustomAuthorizerRequest{
+	_, err = a.RESTToken(context.Background(), events.APIGatewayCustomAuthorizerRequest{
 		AuthorizationToken: "Bearer forged",
 		MethodArn:          "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders",
 	})
@@ -80,20 +83,20 @@ func ExampleAuthorizer_Token() {
 }
 
 // A REST REQUEST authorizer that reads the token from a cookie.
-func ExampleAuthorizer_Request() {
+func ExampleAuthorizer_RESTRequest() {
 	a := authorizer.New(demoVerifier{}, authorizer.WithTokenCookie("session"))
-	// lambda.Start(a.Request)
+	// lambda.Start(a.RESTRequest)
 
 	req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
 		Type:      "REQUEST",
 		MethodArn: "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/profile",
 		Headers:   map[string]string{"Cookie": "theme=dark; session=good"},
 	}
-	resp, err := a.Request(context.Background(), req)
+	resp, err := a.RESTRequest(context.Background(), req)
 	fmt.Println(err, resp.PolicyDocument.Statement[0].Effect, resp.PolicyDocument.Statement[0].Resource)
 
 	req.Headers = nil
-	_, err = a.Request(context.Background(), req)
+	_, err = a.RESTRequest(context.Background(), req)
 	fmt.Println(err)
 	// Output:
 	// <nil> Allow [arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/profile]
@@ -102,7 +105,7 @@ func ExampleAuthorizer_Request() {
 
 // An HTTP API authorizer with simple responses and a rule that denies
 // (403) principals outside the admin group.
-func ExampleAuthorizer_HTTPSimple() {
+func ExampleAuthorizer_HTTPAPISimple() {
 	adminsOnly := func(_ context.Context, c *authorizer.Claims) error {
 		if !c.HasGroup("admin") {
 			return authorizer.ErrRuleRejected
@@ -110,9 +113,9 @@ func ExampleAuthorizer_HTTPSimple() {
 		return nil
 	}
 	a := authorizer.New(demoVerifier{}, authorizer.WithRule(adminsOnly))
-	// lambda.Start(a.HTTPSimple)
+	// lambda.Start(a.HTTPAPISimple)
 
-	resp, err := a.HTTPSimple(context.Background(), events.APIGatewayV2CustomAuthorizerV2Request{
+	resp, err := a.HTTPAPISimple(context.Background(), events.APIGatewayV2CustomAuthorizerV2Request{
 		Version:  "2.0",
 		Type:     "REQUEST",
 		RouteArn: "arn:aws:execute-api:eu-west-1:123456789012:abc123/$default/GET/orders",
@@ -134,12 +137,12 @@ func ExampleParseMethodARN() {
 	// authorizer: wildcard route without opt-in: "GET /pets/*"
 }
 
-func ExampleCallerFromRequest() {
+func ExampleCallerFromEvent() {
 	var req events.APIGatewayProxyRequest
 	req.RequestContext.Identity.UserArn = "arn:aws:sts::123456789012:assumed-role/app/session"
 	req.RequestContext.Identity.CognitoIdentityID = "eu-west-1:11111111-2222-3333-4444-555555555555"
 	req.RequestContext.Identity.CognitoAuthenticationProvider = "cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC,cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC:CognitoSignIn:user-sub"
-	c, err := authorizer.CallerFromRequest(req)
+	c, err := authorizer.CallerFromEvent(req)
 	fmt.Println(err, c.UserARN)
 	fmt.Println(c.Provider.UserPoolID, c.Provider.Sub)
 	// Output:

@@ -1,9 +1,12 @@
 package authorizer_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/seclambda/seclambda/authorizer"
 )
@@ -69,6 +72,8 @@ func FuzzParseCognitoAuthenticationProvider(f *testing.F) {
 	f.Add("cognito-idp.us-east-1.amazonaws.com/us-east-1_a,cognito-idp.us-east-1.amazonaws.com/us-east-1_a:CognitoSignIn:sub")
 	f.Add("graph.facebook.com,graph.facebook.com:123")
 	f.Add(marker + ":CognitoSignIn:")
+	f.Add("login.example.app,login.example.app:x,cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1:CognitoSignIn:victim-sub")
+	f.Add("arn:aws:iam::123456789012:saml-provider/Corp,arn:aws:iam::123456789012:saml-provider/Corp:" + marker)
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := authorizer.ParseCognitoAuthenticationProvider(s)
 		if err != nil {
@@ -82,6 +87,55 @@ func FuzzParseCognitoAuthenticationProvider(f *testing.F) {
 		}
 		if p.Sub != "" && p.UserPoolID == "" {
 			t.Fatal("sub without pool")
+		}
+		// The parts agree: the value is the provider, alone or followed by
+		// its own login.
+		switch {
+		case p.Sub != "":
+			if s != p.Provider+","+p.Provider+":CognitoSignIn:"+p.Sub {
+				t.Fatalf("sub %q does not belong to provider %q", p.Sub, p.Provider)
+			}
+		case p.ID != "":
+			if s != p.Provider+","+p.Provider+":"+p.ID {
+				t.Fatalf("ID %q does not belong to provider %q", p.ID, p.Provider)
+			}
+		default:
+			if s != p.Provider {
+				t.Fatalf("provider %q is not the whole value", p.Provider)
+			}
+		}
+	})
+}
+
+func FuzzClaimsFromEvent(f *testing.F) {
+	f.Add("[admin staff]")
+	f.Add("[Billing Admins]")
+	f.Add(`["Billing Admins","Ops"]`)
+	f.Add("admin,staff")
+	f.Add("[" + marker + "]")
+	f.Fuzz(func(t *testing.T, groups string) {
+		for _, name := range []string{"groups", "cognito:groups", "aud", "scp"} {
+			req := events.APIGatewayV2HTTPRequest{RequestContext: events.APIGatewayV2HTTPRequestContext{
+				Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+					JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+						Claims: map[string]string{"sub": "u", name: groups},
+					},
+				},
+			}}
+			c, err := authorizer.ClaimsFromEvent(req)
+			if err != nil {
+				if !errors.Is(err, authorizer.ErrClaimType) || strings.Contains(err.Error(), marker) {
+					t.Fatalf("bad error: %v", err)
+				}
+				continue
+			}
+			// groups never comes from a whitespace split of "[...]".
+			var arr []string
+			trimmed := strings.TrimSpace(groups)
+			if name == "groups" && strings.HasPrefix(trimmed, "[") && strings.HasSuffix(trimmed, "]") &&
+				json.Unmarshal([]byte(trimmed), &arr) != nil && len(c.Groups) > 1 {
+				t.Fatalf("groups %q split into %q", groups, c.Groups)
+			}
 		}
 	})
 }

@@ -9,8 +9,8 @@ import (
 )
 
 // Authorizer turns a [Verifier] into API Gateway Lambda authorizer
-// handlers: [Authorizer.Token] and [Authorizer.Request] for REST APIs,
-// [Authorizer.HTTPSimple] and [Authorizer.HTTPIAM] for HTTP APIs. Each
+// handlers: [Authorizer.RESTToken] and [Authorizer.RESTRequest] for REST APIs,
+// [Authorizer.HTTPAPISimple] and [Authorizer.HTTPAPIIAM] for HTTP APIs. Each
 // plugs straight into lambda.Start.
 //
 // Outcomes, the same for every handler:

@@ -169,7 +169,7 @@ func TestTokenHandler(t *testing.T) {
 			} else {
 				r.AuthorizationToken = ""
 			}
-			resp, err := authorizer.New(s.v, tc.opts...).Token(ctx(t), r)
+			resp, err := authorizer.New(s.v, tc.opts...).RESTToken(ctx(t), r)
 			checkPolicy(t, tc, resp.PrincipalID, resp.PolicyDocument, resp.Context, err)
 			if err == nil {
 				roundTrip(t, resp)
@@ -184,7 +184,7 @@ func TestTokenHandlerFixtureARN(t *testing.T) {
 	fixture(t, "apigw-custom-auth-request.json", &req)
 	s := newOIDC(t, nil)
 	req.AuthorizationToken = s.mint(t, nil, nil)
-	resp, err := authorizer.New(s.v).Token(ctx(t), req)
+	resp, err := authorizer.New(s.v).RESTToken(ctx(t), req)
 	wantErrs(t, err)
 	if got := resp.PolicyDocument.Statement[0].Resource; !slices.Equal(got, []string{req.MethodArn}) {
 		t.Fatalf("resource = %v, want %s", got, req.MethodArn)
@@ -199,7 +199,7 @@ func TestRequestHandler(t *testing.T) {
 			s, tok := newHandlerSetup(t, tc)
 			r := req
 			r.Headers = map[string]string{"authorization": "Bearer " + tok}
-			resp, err := authorizer.New(s.v, tc.opts...).Request(ctx(t), r)
+			resp, err := authorizer.New(s.v, tc.opts...).RESTRequest(ctx(t), r)
 			checkPolicy(t, tc, resp.PrincipalID, resp.PolicyDocument, resp.Context, err)
 		})
 	}
@@ -229,12 +229,12 @@ func TestRequestHandlerTokenSources(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := req
 			tc.set(&r)
-			resp, err := authorizer.New(s.v, tc.opt).Request(ctx(t), r)
+			resp, err := authorizer.New(s.v, tc.opt).RESTRequest(ctx(t), r)
 			wantErrs(t, err)
 			if resp.PolicyDocument.Statement[0].Effect != "Allow" {
 				t.Fatalf("policy = %+v", resp.PolicyDocument)
 			}
-			_, err = authorizer.New(s.v, tc.opt).Request(ctx(t), req)
+			_, err = authorizer.New(s.v, tc.opt).RESTRequest(ctx(t), req)
 			if err != authorizer.ErrUnauthorized {
 				t.Fatalf("without the token: %v", err)
 			}
@@ -250,7 +250,7 @@ func TestHTTPIAMHandler(t *testing.T) {
 			s, tok := newHandlerSetup(t, tc)
 			r := req
 			r.Headers = map[string]string{"authorization": "Bearer " + tok}
-			resp, err := authorizer.New(s.v, tc.opts...).HTTPIAM(ctx(t), r)
+			resp, err := authorizer.New(s.v, tc.opts...).HTTPAPIIAM(ctx(t), r)
 			checkPolicy(t, tc, resp.PrincipalID, resp.PolicyDocument, resp.Context, err)
 			if err == nil {
 				roundTrip(t, resp)
@@ -267,7 +267,7 @@ func TestHTTPSimpleHandler(t *testing.T) {
 			s, tok := newHandlerSetup(t, tc)
 			r := req
 			r.Headers = map[string]string{"authorization": "Bearer " + tok}
-			resp, err := authorizer.New(s.v, tc.opts...).HTTPSimple(ctx(t), r)
+			resp, err := authorizer.New(s.v, tc.opts...).HTTPAPISimple(ctx(t), r)
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) {
 					t.Fatalf("error = %v, want %v", err, tc.wantErr)
@@ -291,7 +291,7 @@ func TestHTTPSimpleHandler(t *testing.T) {
 		a := authorizer.New(s.v, authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) {
 			return []authorizer.Route{{Method: "POST", Resource: "/request"}}, nil
 		}))
-		resp, err := a.HTTPSimple(ctx(t), r)
+		resp, err := a.HTTPAPISimple(ctx(t), r)
 		wantErrs(t, err)
 		if resp.IsAuthorized {
 			t.Fatal("authorized a route outside the set")
@@ -361,7 +361,7 @@ func TestHandlerExtras(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := authorizer.New(s.v, tc.opts...).Token(ctx(t), req)
+			resp, err := authorizer.New(s.v, tc.opts...).RESTToken(ctx(t), req)
 			if tc.wantErr != nil {
 				wantErrs(t, err, tc.wantErr)
 				return
@@ -372,7 +372,7 @@ func TestHandlerExtras(t *testing.T) {
 	}
 	bad := req
 	bad.MethodArn = "arn:aws:s3:::bucket"
-	_, err := authorizer.New(s.v).Token(ctx(t), bad)
+	_, err := authorizer.New(s.v).RESTToken(ctx(t), bad)
 	wantErrs(t, err, authorizer.ErrMethodARN)
 }
 
@@ -442,7 +442,7 @@ func TestOnReject(t *testing.T) {
 			opts := append([]authorizer.Option{authorizer.WithOnReject(func(_ context.Context, reason error) {
 				reasons = append(reasons, reason)
 			})}, tt.opts...)
-			resp, err := authorizer.New(v, opts...).Token(ctx(t), events.APIGatewayCustomAuthorizerRequest{
+			resp, err := authorizer.New(v, opts...).RESTToken(ctx(t), events.APIGatewayCustomAuthorizerRequest{
 				AuthorizationToken: tok,
 				MethodArn:          "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/orders",
 			})

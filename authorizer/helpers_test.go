@@ -54,7 +54,9 @@ func newOIDC(t testing.TB, mutate func(*authorizer.OIDCConfig, *authorizer.JWKSC
 		Issuer:     s.iss.URL,
 		Audiences:  []string{testAudience},
 		Algorithms: []string{"RS256", "ES256", "ES384"},
-		Settings:   authorizer.Settings{Clock: s.clock.Now, InsecureAllowHTTPLoopback: true},
+		// The verified-token cache is off, so that every Verify exercises
+		// the key set; the cache tests turn it on.
+		Settings: authorizer.Settings{Clock: s.clock.Now, InsecureAllowHTTPLoopback: true, CacheSize: -1},
 	}
 	if mutate != nil {
 		mutate(&cfg, &jc)

@@ -48,7 +48,10 @@ type JWKSConfig struct {
 	// A copy is used whose redirects are refused, so that a redirect can
 	// never leave https.
 	HTTPClient *http.Client
-	// Timeout bounds each fetch. Zero means [DefaultFetchTimeout].
+	// Timeout bounds each fetch, including its one retry: a fetch whose
+	// first attempt fails on the connection or answers 502, 503 or 504 is
+	// tried once more at once, within the same Timeout. Zero means
+	// [DefaultFetchTimeout].
 	Timeout time.Duration
 	// MaxBytes bounds a response body. Zero means [DefaultMaxJWKSBytes].
 	MaxBytes int64
@@ -78,12 +81,24 @@ type JWKSConfig struct {
 // JWKS is a cache of one issuer's signing keys. It fetches the key set at
 // first use (or on [JWKS.Refresh]), refetches on an unknown kid at most once
 // per MinRefreshInterval with concurrent misses merged into one request,
-// keeps the last good keys when a fetch fails, and fails closed when it has
-// no keys. Keys whose use is not "sig", whose alg does not fit their type,
+// tries a fetch once more at once when a connection drops or the endpoint
+// answers 502, 503 or 504, keeps the last good keys when a fetch fails, and
+// fails closed when it has no keys. Keys whose use is not "sig", whose alg does not fit their type,
 // or whose RSA modulus is under 2048 bits are ignored.
 //
 // A JWKS is safe for concurrent use. Share one between every verifier of an
-// issuer; verifiers built without one share a process-wide JWKS per URL.
+// issuer.
+//
+// Verifiers built without one ([Settings].JWKS nil) share a process-wide
+// JWKS per endpoint: one per JWKS URL (or, when the URL is discovered, per
+// issuer), per [Settings].HTTPClient (the same *http.Client pointer; nil is
+// one client) and per InsecureAllowHTTPLoopback. The process keeps at most
+// 64 such shared key sets: building a verifier for a 65th endpoint drops
+// the least recently used one from the registry. Verifiers that hold a
+// dropped JWKS keep using it; the next verifier of that endpoint gets a new
+// one, which fetches again. So a program that makes a new *http.Client for
+// every verifier stays bounded, but shares nothing: reuse the client, or
+// pass a JWKS.
 type JWKS struct {
 	url, issuer string
 	client      *http.Client
@@ -376,30 +391,50 @@ func (k *JWKS) discover(ctx context.Context) (string, error) {
 	return doc.JWKSURI, nil
 }
 
-// get fetches u with the size limit.
+// get fetches u with the size limit. When the first attempt fails on the
+// connection (no response, or the body cut short) or answers 502, 503 or
+// 504, it tries once more at once if ctx, which carries the fetch timeout,
+// has not ended: one dropped connection or one restarting front end must
+// not become an outage of RetryBackoff. GET is safe to repeat (RFC 9110
+// §9.2.2). Other statuses, such as 500 or 404, report the issuer's own
+// answer and are not retried; aws-jwt-verify retries no status at all.
 func (k *JWKS) get(ctx context.Context, u string) ([]byte, error) {
+	body, transient, err := k.getOnce(ctx, u)
+	if err != nil && transient && ctx.Err() == nil {
+		body, _, err = k.getOnce(ctx, u)
+	}
+	return body, err
+}
+
+// getOnce makes one attempt of get, also reporting whether a failure is
+// transient (worth one more attempt).
+func (k *JWKS) getOnce(ctx context.Context, u string) (body []byte, transient bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, &FetchError{URL: u, Err: err}
+		return nil, false, &FetchError{URL: u, Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := k.client.Do(req)
 	if err != nil {
-		return nil, &FetchError{URL: u, Err: errors.Unwrap(err)}
+		return nil, true, &FetchError{URL: u, Err: errors.Unwrap(err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return nil, &FetchError{URL: u, Status: resp.StatusCode}
+		switch resp.StatusCode {
+		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			transient = true
+		}
+		return nil, transient, &FetchError{URL: u, Status: resp.StatusCode}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, k.maxBytes+1))
+	body, err = io.ReadAll(io.LimitReader(resp.Body, k.maxBytes+1))
 	if err != nil {
-		return nil, &FetchError{URL: u, Status: resp.StatusCode, Err: err}
+		return nil, true, &FetchError{URL: u, Status: resp.StatusCode, Err: err}
 	}
 	if int64(len(body)) > k.maxBytes {
-		return nil, &FetchError{URL: u, Status: resp.StatusCode, Err: errors.New("response too large")}
+		return nil, false, &FetchError{URL: u, Status: resp.StatusCode, Err: errors.New("response too large")}
 	}
-	return body, nil
+	return body, false, nil
 }
 
 // rawJWK is one entry of a JWKS document.
@@ -532,9 +567,18 @@ func (key *jwk) fits(alg string) bool {
 	return key.ec != nil && ecAlgs[alg] == key.ec.Curve.Params().Name
 }
 
+// maxSharedJWKS bounds the process-wide registry of shared key sets.
+const maxSharedJWKS = 64
+
 // registry shares one JWKS per endpoint between verifiers that were not
-// given one. It holds one entry per distinct configured URL and client.
-var registry sync.Map // registryKey -> *JWKS
+// given one, under the rule documented on [JWKS]: keyed by endpoint, client
+// and loopback opt-in, at most maxSharedJWKS entries, least recently used
+// dropped first. Verifier construction is rare, so a mutex is enough.
+var registry = struct {
+	mu   sync.Mutex
+	m    map[registryKey]*registryEntry
+	tick uint64
+}{m: make(map[registryKey]*registryEntry)}
 
 type registryKey struct {
 	url, issuer string
@@ -542,16 +586,35 @@ type registryKey struct {
 	loopback    bool
 }
 
+type registryEntry struct {
+	keys *JWKS
+	used uint64 // registry.tick at the last use
+}
+
 // sharedJWKS returns the process-wide JWKS for the endpoint.
 func sharedJWKS(jwksURL, issuer string, client *http.Client, loopback bool) (*JWKS, error) {
 	rk := registryKey{url: jwksURL, issuer: issuer, client: client, loopback: loopback}
-	if v, ok := registry.Load(rk); ok {
-		return v.(*JWKS), nil
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	registry.tick++
+	if e, ok := registry.m[rk]; ok {
+		e.used = registry.tick
+		return e.keys, nil
 	}
 	k, err := NewJWKS(JWKSConfig{URL: jwksURL, Issuer: issuer, HTTPClient: client, InsecureAllowHTTPLoopback: loopback})
 	if err != nil {
 		return nil, err
 	}
-	v, _ := registry.LoadOrStore(rk, k)
-	return v.(*JWKS), nil
+	if len(registry.m) >= maxSharedJWKS {
+		var oldest registryKey
+		var min uint64
+		for key, e := range registry.m {
+			if min == 0 || e.used < min {
+				oldest, min = key, e.used
+			}
+		}
+		delete(registry.m, oldest)
+	}
+	registry.m[rk] = &registryEntry{keys: k, used: registry.tick}
+	return k, nil
 }

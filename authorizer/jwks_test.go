@@ -342,3 +342,93 @@ func TestJWKSStaleKeyServedWhileRefreshing(t *testing.T) {
 		})
 	}
 }
+
+// TestJWKSFetchRetry checks that a fetch whose first attempt fails on the
+// connection or with a gateway status is tried once more at once, within
+// the fetch timeout, and that other failures are not. Regression test: one
+// dropped connection with no keys cached failed every token for
+// RetryBackoff.
+func TestJWKSFetchRetry(t *testing.T) {
+	tests := []struct {
+		name    string
+		fault   func(iss *testpeer.Issuer)
+		want    []error
+		fetches int64
+	}{
+		{name: "connection dropped once", fault: func(iss *testpeer.Issuer) { iss.DropJWKSNext(1) }, fetches: 2},
+		{name: "body cut once", fault: func(iss *testpeer.Issuer) { iss.CutJWKSNext(1) }, fetches: 2},
+		{name: "502 once", fault: func(iss *testpeer.Issuer) { iss.FailJWKSNext(1, http.StatusBadGateway) }, fetches: 2},
+		{name: "503 once", fault: func(iss *testpeer.Issuer) { iss.FailJWKSNext(1, http.StatusServiceUnavailable) }, fetches: 2},
+		{name: "504 once", fault: func(iss *testpeer.Issuer) { iss.FailJWKSNext(1, http.StatusGatewayTimeout) }, fetches: 2},
+		{name: "connection dropped twice", fault: func(iss *testpeer.Issuer) { iss.DropJWKSNext(2) },
+			want: []error{authorizer.ErrJWKSFetch, authorizer.ErrUnavailable}, fetches: 2},
+		{name: "dropped, then 503", fault: func(iss *testpeer.Issuer) {
+			iss.DropJWKSNext(1)
+			iss.FailJWKSNext(1, http.StatusServiceUnavailable)
+		}, want: []error{authorizer.ErrJWKSFetch}, fetches: 2},
+		{name: "500 is not retried", fault: func(iss *testpeer.Issuer) { iss.FailJWKSNext(1, http.StatusInternalServerError) },
+			want: []error{authorizer.ErrJWKSFetch}, fetches: 1},
+		{name: "404 is not retried", fault: func(iss *testpeer.Issuer) { iss.FailJWKSNext(1, http.StatusNotFound) },
+			want: []error{authorizer.ErrJWKSFetch}, fetches: 1},
+		{name: "timeout is not retried", fault: func(iss *testpeer.Issuer) { iss.SetLatency(time.Hour) },
+			want: []error{authorizer.ErrJWKSFetch}, fetches: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// A new issuer, hence a new connection: net/http itself retries
+			// a GET only on a reused connection.
+			s := newOIDC(t, func(_ *authorizer.OIDCConfig, j *authorizer.JWKSConfig) { j.Timeout = 500 * time.Millisecond })
+			tc.fault(s.iss)
+			_, err := s.v.Verify(ctx(t), s.mint(t, nil, nil))
+			wantErrs(t, err, tc.want...)
+			if got := s.iss.JWKSFetches(); got != tc.fetches {
+				t.Fatalf("fetches = %d, want %d", got, tc.fetches)
+			}
+		})
+	}
+}
+
+// TestSharedJWKSRegistryBounded checks the rule of the process-wide key
+// cache: one JWKS per endpoint and client, at most MaxSharedJWKS of them,
+// the least recently used dropped first. Regression test: the registry was
+// keyed by *http.Client and never evicted, so a program that built a client
+// per verifier grew it without bound.
+func TestSharedJWKSRegistryBounded(t *testing.T) {
+	build := func(t *testing.T, client *http.Client) *authorizer.JWTVerifier {
+		t.Helper()
+		v, err := authorizer.NewOIDCVerifier(authorizer.OIDCConfig{
+			Issuer:    "https://registry.example",
+			Audiences: []string{testAudience},
+			Settings:  authorizer.Settings{HTTPClient: client},
+		})
+		wantErrs(t, err)
+		return v
+	}
+	kept, dropped := &http.Client{}, &http.Client{}
+	first := build(t, dropped)
+	k := build(t, kept)
+	if build(t, kept).JWKS() != k.JWKS() {
+		t.Fatal("two verifiers of one endpoint and client do not share the key set")
+	}
+	if build(t, &http.Client{}).JWKS() == k.JWKS() {
+		t.Fatal("verifiers with different clients share a key set")
+	}
+	for i := range 2 * authorizer.MaxSharedJWKS {
+		build(t, &http.Client{})
+		if i%8 == 0 {
+			build(t, kept) // recently used: stays
+		}
+		if n := authorizer.SharedJWKSCount(); n > authorizer.MaxSharedJWKS {
+			t.Fatalf("registry holds %d key sets, bound %d", n, authorizer.MaxSharedJWKS)
+		}
+	}
+	if build(t, kept).JWKS() != k.JWKS() {
+		t.Fatal("a recently used key set was dropped")
+	}
+	if again := build(t, dropped); again.JWKS() == first.JWKS() {
+		t.Fatal("the least recently used key set was kept")
+	}
+	if first.JWKS() == nil {
+		t.Fatal("a verifier lost its key set when the registry dropped it")
+	}
+}

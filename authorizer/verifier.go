@@ -25,35 +25,52 @@ type Verifier interface {
 
 // Defaults of [Settings].
 const (
-	DefaultLeeway        = 60 * time.Second
 	DefaultMaxTokenBytes = 8 << 10
 	DefaultCacheTTL      = 5 * time.Minute
 )
+
+// DefaultCacheSize is the number of entries a cache holds when its
+// CacheSize is zero; a negative CacheSize turns the cache off.
+const DefaultCacheSize = 1024
 
 // Settings are the knobs that [CognitoConfig] and [OIDCConfig] share. Every
 // zero value means the documented default.
 type Settings struct {
 	// Leeway is the clock skew allowed for exp, nbf and iat. Zero means
-	// [DefaultLeeway] (60 s); negative means none.
+	// none, as in golang-jwt and aws-jwt-verify: a token is refused from
+	// its exp on. A negative value is an [ErrConfig] error.
 	Leeway time.Duration
 	// Clock returns the current time. Nil means time.Now.
 	Clock func() time.Time
-	// JWKS is the key cache to use. Nil means the process-wide cache shared
-	// by every verifier of the same JWKS URL and HTTPClient.
+	// JWKS is the key cache to use. Nil means a process-wide cache shared by
+	// every verifier of the same endpoint, HTTPClient and
+	// InsecureAllowHTTPLoopback, under the bounded rule documented on
+	// [JWKS].
 	JWKS *JWKS
-	// HTTPClient fetches keys when JWKS is nil. Nil means a default client
+	// HTTPClient fetches keys when JWKS is nil; it is part of the key of
+	// the shared cache, so reuse one client. Nil means a default client
 	// (see [JWKSConfig.HTTPClient]).
 	HTTPClient *http.Client
 	// InsecureAllowHTTPLoopback allows an http issuer and JWKS URL on a
 	// loopback address, for local peers such as cognito-local and tests.
 	InsecureAllowHTTPLoopback bool
-	// CacheSize enables the verified-token cache with room for this many
-	// tokens. Zero disables it. A cached token is returned until its exp
-	// (plus leeway) or CacheTTL, whichever is first, without re-checking the
-	// signature or the key set.
+	// CacheSize is the number of verified tokens kept, so that a token
+	// seen again (warm invocations, retries, one client's burst) is
+	// answered without decoding or checking its signature again. Zero
+	// means [DefaultCacheSize]; a negative value turns the cache off.
+	//
+	// The cache is on by default, which means: a token once verified is
+	// returned with its cached claims until its exp (plus Leeway) or
+	// CacheTTL, whichever is first, without looking at the key set again,
+	// so a key the issuer removes within that time still verifies the
+	// tokens it signed that were cached. Only valid tokens are cached;
+	// rejections and outages are checked every time. Entries are keyed by
+	// a seeded hash of the whole token and hold the token, so a collision
+	// is a miss, never a wrong answer. Memory is about the size of the
+	// claims of CacheSize tokens.
 	CacheSize int
 	// CacheTTL caps how long a verified token stays cached. Zero means
-	// [DefaultCacheTTL].
+	// [DefaultCacheTTL]; a negative value is an [ErrConfig] error.
 	CacheTTL time.Duration
 	// MaxTokenBytes rejects longer tokens before any decoding. Zero means
 	// [DefaultMaxTokenBytes] (8 KiB).
@@ -122,10 +139,8 @@ func newJWTVerifier(s Settings, p verifierParams) (*JWTVerifier, error) {
 	if len(v.algs) == 0 {
 		return nil, fmt.Errorf("%w: no algorithms allowed", ErrConfig)
 	}
-	if v.leeway == 0 {
-		v.leeway = DefaultLeeway
-	} else if v.leeway < 0 {
-		v.leeway = 0
+	if v.leeway < 0 {
+		return nil, fmt.Errorf("%w: negative Leeway", ErrConfig)
 	}
 	if v.now == nil {
 		v.now = time.Now
@@ -136,11 +151,14 @@ func newJWTVerifier(s Settings, p verifierParams) (*JWTVerifier, error) {
 	if p.anyGroup && len(p.requiredGroups) == 0 {
 		return nil, fmt.Errorf("%w: AnyGroup needs RequiredGroups", ErrConfig)
 	}
-	if s.CacheSize < 0 {
-		return nil, fmt.Errorf("%w: negative CacheSize", ErrConfig)
-	}
-	if s.CacheSize > 0 {
+	switch {
+	case s.CacheSize == 0:
+		v.cache = newTokenCache(DefaultCacheSize, orDefault(s.CacheTTL, DefaultCacheTTL))
+	case s.CacheSize > 0:
 		v.cache = newTokenCache(s.CacheSize, orDefault(s.CacheTTL, DefaultCacheTTL))
+	}
+	if s.CacheTTL < 0 {
+		return nil, fmt.Errorf("%w: negative CacheTTL", ErrConfig)
 	}
 	if v.keys == nil {
 		if s.JWKS == nil {

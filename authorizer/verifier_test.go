@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,7 @@ func TestVerifyAttackTable(t *testing.T) {
 	s := newOIDC(t, func(c *authorizer.OIDCConfig, _ *authorizer.JWKSConfig) {
 		c.RequiredGroups = []string{"admin"}
 		c.RequiredScopes = []string{"orders/read"}
+		c.Leeway = time.Minute
 	})
 	ec := testpeer.NewECKey(t, "ec1", elliptic.P256())
 	ec384 := testpeer.NewECKey(t, "ec384", elliptic.P384())
@@ -108,6 +110,27 @@ func TestVerifyAttackTable(t *testing.T) {
 		{name: "empty sub", token: func(t *testing.T) string { return s.mint(t, map[string]any{"sub": ""}, nil) }, want: []error{authorizer.ErrMissingSubject}},
 		{name: "missing exp", token: func(t *testing.T) string { return s.mint(t, map[string]any{"exp": nil}, nil) }, want: []error{authorizer.ErrMissingExp}},
 		{name: "exp wrong type", token: func(t *testing.T) string { return s.mint(t, map[string]any{"exp": "tomorrow"}, nil) }, want: []error{authorizer.ErrClaimType}},
+		// RFC 7519 §4.1, RFC 8693 §4.2-4.3 and Cognito fix these claims'
+		// JSON types; a wrongly typed one rejects the token.
+		{name: "numeric jti", token: func(t *testing.T) string { return s.mint(t, map[string]any{"jti": 7}, nil) }, want: []error{authorizer.ErrClaimType}},
+		{name: "string jti", token: func(t *testing.T) string { return s.mint(t, map[string]any{"jti": "id-7"}, nil) }},
+		{name: "numeric sub", token: func(t *testing.T) string { return s.mint(t, map[string]any{"sub": 1}, nil) }, want: []error{authorizer.ErrClaimType}},
+		{name: "array iss", token: func(t *testing.T) string { return s.mint(t, map[string]any{"iss": []string{s.iss.URL}}, nil) }, want: []error{authorizer.ErrClaimType}},
+		{name: "numeric aud member", token: func(t *testing.T) string {
+			return s.mint(t, map[string]any{"aud": []any{testAudience, 7}}, nil)
+		}, want: []error{authorizer.ErrClaimType}},
+		{name: "scope as array", token: func(t *testing.T) string {
+			return s.mint(t, map[string]any{"scope": []string{"orders/read"}}, nil)
+		}, want: []error{authorizer.ErrClaimType}},
+		{name: "numeric client_id", token: func(t *testing.T) string { return s.mint(t, map[string]any{"client_id": 12}, nil) }, want: []error{authorizer.ErrClaimType}},
+		{name: "boolean token_use", token: func(t *testing.T) string { return s.mint(t, map[string]any{"token_use": true}, nil) }, want: []error{authorizer.ErrClaimType}},
+		{name: "numeric username", token: func(t *testing.T) string { return s.mint(t, map[string]any{"username": 5}, nil) }, want: []error{authorizer.ErrClaimType}},
+		{name: "numeric cognito:username beside username", token: func(t *testing.T) string {
+			return s.mint(t, map[string]any{"cognito:username": 5}, nil)
+		}, want: []error{authorizer.ErrClaimType}},
+		{name: "groups of numbers beside cognito:groups", token: func(t *testing.T) string {
+			return s.mint(t, map[string]any{"groups": []any{1}}, nil)
+		}, want: []error{authorizer.ErrClaimType}},
 		{name: "wrong iss", token: func(t *testing.T) string {
 			return s.mint(t, map[string]any{"iss": "https://evil.example"}, nil)
 		}, want: []error{authorizer.ErrIssuer}},
@@ -189,9 +212,10 @@ func TestVerifyLeewayAndClock(t *testing.T) {
 		advance time.Duration
 		want    []error
 	}{
-		{name: "default leeway accepts 59s late", advance: time.Hour + 59*time.Second},
-		{name: "default leeway rejects 61s late", advance: time.Hour + 61*time.Second, want: []error{authorizer.ErrExpired}},
-		{name: "negative leeway means none", leeway: -1, advance: time.Hour + time.Second, want: []error{authorizer.ErrExpired}},
+		{name: "zero leeway accepts 1s before exp", advance: time.Hour - time.Second},
+		{name: "zero leeway refuses at exp", advance: time.Hour, want: []error{authorizer.ErrExpired}},
+		{name: "leeway accepts 59s late", leeway: time.Minute, advance: time.Hour + 59*time.Second},
+		{name: "leeway refuses 61s late", leeway: time.Minute, advance: time.Hour + 61*time.Second, want: []error{authorizer.ErrExpired}},
 		{name: "custom leeway", leeway: 5 * time.Minute, advance: time.Hour + 4*time.Minute},
 	}
 	for _, tc := range tests {
@@ -201,6 +225,38 @@ func TestVerifyLeewayAndClock(t *testing.T) {
 			s.clock.Advance(tc.advance)
 			_, err := s.v.Verify(ctx(t), tok)
 			wantErrs(t, err, tc.want...)
+		})
+	}
+}
+
+func TestVerifiedTokenCacheSize(t *testing.T) {
+	tests := []struct {
+		name   string
+		size   int
+		cached bool
+	}{
+		{name: "zero means the default cache", size: 0, cached: true},
+		{name: "positive", size: 1, cached: true},
+		{name: "negative turns it off", size: -1, cached: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newOIDC(t, func(c *authorizer.OIDCConfig, _ *authorizer.JWKSConfig) { c.CacheSize = tc.size })
+			tok := s.mint(t, nil, nil)
+			c1, err := s.v.Verify(ctx(t), tok)
+			wantErrs(t, err)
+			// A key the issuer no longer publishes: only a cache hit accepts.
+			s.iss.Publish(testpeer.NewRSAKey(t, "other", 2048))
+			wantErrs(t, s.keys.Refresh(ctx(t)))
+			c2, err := s.v.Verify(ctx(t), tok)
+			if tc.cached {
+				wantErrs(t, err)
+				if c1 != c2 {
+					t.Fatal("not a cache hit")
+				}
+				return
+			}
+			wantErrs(t, err, authorizer.ErrUnknownKID)
 		})
 	}
 }
@@ -230,7 +286,7 @@ func TestVerifiedTokenCache(t *testing.T) {
 	// Eviction keeps the cache bounded and correct.
 	s.iss.FailJWKS(0)
 	for i := range 5 {
-		tok := s.mint(t, map[string]any{"jti": i}, nil)
+		tok := s.mint(t, map[string]any{"jti": fmt.Sprint(i)}, nil)
 		if _, err := s.v.Verify(ctx(t), tok); err != nil {
 			t.Fatal(err)
 		}
@@ -312,6 +368,14 @@ func TestConfigValidation(t *testing.T) {
 		}},
 		{name: "jwks nothing", new: func() error {
 			_, err := authorizer.NewJWKS(authorizer.JWKSConfig{})
+			return err
+		}},
+		{name: "negative leeway", new: func() error {
+			_, err := authorizer.NewOIDCVerifier(authorizer.OIDCConfig{Issuer: "https://issuer.example", Audiences: []string{"a"}, Settings: authorizer.Settings{JWKS: keys, Leeway: -time.Second}})
+			return err
+		}},
+		{name: "negative cache TTL", new: func() error {
+			_, err := authorizer.NewOIDCVerifier(authorizer.OIDCConfig{Issuer: "https://issuer.example", Audiences: []string{"a"}, Settings: authorizer.Settings{JWKS: keys, CacheTTL: -time.Second}})
 			return err
 		}},
 		{name: "multi none", new: func() error {

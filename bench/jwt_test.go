@@ -127,7 +127,7 @@ func (s *jwtSetup) contenders(tb testing.TB) []contender {
 	ctx, cancel := context.WithCancel(context.Background())
 	tb.Cleanup(cancel)
 	return []contender{
-		{"seclambda", s.ours(tb, 0)},
+		{"seclambda", s.ours(tb, -1)},
 		{"seclambda-cached", s.ours(tb, 1024)},
 		{"golang-jwt", s.golangJWT(tb, nil)},
 		{"golang-jwt+keyfunc", s.golangJWT(tb, s.keyfunc(tb, ctx))},
@@ -138,7 +138,7 @@ func (s *jwtSetup) contenders(tb testing.TB) []contender {
 }
 
 // ours is authorizer.NewCognitoVerifier with its own JWKS cache, and the
-// verified-token cache when cacheSize > 0.
+// verified-token cache of cacheSize entries (negative: off).
 func (s *jwtSetup) ours(tb testing.TB, cacheSize int) func(context.Context, string) error {
 	tb.Helper()
 	keys, err := authorizer.NewJWKS(authorizer.JWKSConfig{URL: s.iss.JWKSURL, InsecureAllowHTTPLoopback: true})
@@ -155,6 +155,7 @@ func (s *jwtSetup) ours(tb testing.TB, cacheSize int) func(context.Context, stri
 			JWKS:                      keys,
 			InsecureAllowHTTPLoopback: true,
 			CacheSize:                 cacheSize,
+			Leeway:                    leeway,
 		},
 	})
 	if err != nil {

@@ -32,7 +32,7 @@ type notesAPI struct {
 }
 
 func (a *notesAPI) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	claims, err := authorizer.ClaimsFromRequest(req)
+	claims, err := authorizer.ClaimsFromEvent(req)
 	if err != nil || claims.Subject == "" {
 		// The JWT authorizer should have stopped this request; refuse
 		// rather than serve an anonymous caller.

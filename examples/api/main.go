@@ -13,7 +13,7 @@
 //     CloudWatch, even by mistake;
 //   - cors.WrapHTTPAPI puts the CORS headers on every response, errors
 //     included;
-//   - authorizer.ClaimsFromRequest reads the caller from the JWT
+//   - authorizer.ClaimsFromEvent reads the caller from the JWT
 //     authorizer's claims, and a request without them is refused.
 //
 // Notes live in a Store; the default is in memory, one per execution

@@ -74,7 +74,7 @@ func newHandler(env authenv.Getenv, log *slog.Logger) (handler, error) {
 	}
 	a := authorizer.New(v, opts...)
 	return func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-		resp, err := a.Token(ctx, req)
+		resp, err := a.RESTToken(ctx, req)
 		// The log never sees the token: the request is not logged, and
 		// the authorizer's errors name claims, not values.
 		switch {

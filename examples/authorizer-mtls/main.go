@@ -162,7 +162,7 @@ func (h *handler) authorize(ctx context.Context, req events.APIGatewayCustomAuth
 		h.log.InfoContext(ctx, "certificate rejected", "err", err)
 		return mtls.DenyPolicy(req.MethodArn, mtls.DeniedPrincipal), nil
 	}
-	resp, err := h.authz.Request(context.WithValue(ctx, identityKey{}, id), req)
+	resp, err := h.authz.RESTRequest(context.WithValue(ctx, identityKey{}, id), req)
 	switch {
 	case errors.Is(err, authorizer.ErrUnauthorized):
 		h.log.InfoContext(ctx, "unauthorized", "reason", err, "certificate", id.FingerprintSHA256)

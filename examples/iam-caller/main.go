@@ -97,7 +97,7 @@ type provider struct {
 }
 
 func whoami(req events.APIGatewayProxyRequest) (identity, error) {
-	c, err := authorizer.CallerFromRequest(req)
+	c, err := authorizer.CallerFromEvent(req)
 	if err != nil {
 		return identity{}, fmt.Errorf("%w: %w", errNoIdentity, err)
 	}
@@ -122,7 +122,7 @@ func whoami(req events.APIGatewayProxyRequest) (identity, error) {
 }
 
 func profile(req events.APIGatewayProxyRequest) (identity, error) {
-	c, err := authorizer.ClaimsFromRequest(req)
+	c, err := authorizer.ClaimsFromEvent(req)
 	if err != nil {
 		return identity{}, fmt.Errorf("%w: %w", errNoIdentity, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -197,6 +198,7 @@ type Issuer struct {
 	latency   time.Duration
 	body      []byte
 	discovery map[string]any
+	next      []jwksFault // one-off faults of the next JWKS requests
 
 	jwksFetches      atomic.Int64
 	discoveryFetches atomic.Int64
@@ -282,6 +284,34 @@ func (i *Issuer) FailJWKS(status int) {
 	i.status = status
 }
 
+// jwksFault is a one-off fault of one JWKS request.
+type jwksFault struct {
+	status int  // answer with this status
+	drop   bool // close the connection before any response
+	cut    bool // close the connection in the middle of the body
+}
+
+// FailJWKSNext makes the next n JWKS requests answer with status (such as
+// 503); the ones after are served normally (or as [Issuer.FailJWKS] says).
+func (i *Issuer) FailJWKSNext(n, status int) { i.queue(n, jwksFault{status: status}) }
+
+// DropJWKSNext makes the server close the connection of each of the next n
+// JWKS requests without sending any response, as a dropped connection
+// does.
+func (i *Issuer) DropJWKSNext(n int) { i.queue(n, jwksFault{drop: true}) }
+
+// CutJWKSNext makes the server send each of the next n JWKS responses'
+// status, headers and first half of the body, then close the connection.
+func (i *Issuer) CutJWKSNext(n int) { i.queue(n, jwksFault{cut: true}) }
+
+func (i *Issuer) queue(n int, f jwksFault) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	for range n {
+		i.next = append(i.next, f)
+	}
+}
+
 // SetLatency delays every JWKS response by d, or until the client gives up.
 func (i *Issuer) SetLatency(d time.Duration) {
 	i.mu.Lock()
@@ -348,11 +378,22 @@ func (i *Issuer) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	i.jwksFetches.Add(1)
 	i.mu.Lock()
 	status, latency, body := i.status, i.latency, i.body
+	var fault jwksFault
+	if len(i.next) > 0 {
+		fault, i.next = i.next[0], i.next[1:]
+	}
 	keys := make([]map[string]any, 0, len(i.published))
 	for _, k := range i.published {
 		keys = append(keys, k.JWK())
 	}
 	i.mu.Unlock()
+	if fault.drop {
+		// The server closes the connection without writing anything.
+		panic(http.ErrAbortHandler)
+	}
+	if fault.status != 0 {
+		status = fault.status
+	}
 	if latency > 0 {
 		if !delay(r.Context(), latency) {
 			// The client gave up: send it nothing at all. Returning would
@@ -366,11 +407,23 @@ func (i *Issuer) serveJWKS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if body != nil {
-		_, _ = w.Write(body)
-		return
+	if body == nil {
+		var err error
+		if body, err = json.Marshal(map[string]any{"keys": keys}); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"keys": keys})
+	if fault.cut {
+		// Announce the whole body, send half of it, then close.
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body[:len(body)/2])
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		panic(http.ErrAbortHandler)
+	}
+	_, _ = w.Write(body)
 }
 
 // delay waits for d or until ctx is done, reporting whether d passed. It is
