@@ -80,6 +80,11 @@ var leakPositions = []struct {
 		b, _ := json.Marshal(map[string]string{"p": s})
 		l.Info("m", "doc", string(b))
 	}},
+	{"JSON-escaped twice in a string", func(l *slog.Logger, s string) {
+		b, _ := json.Marshal(map[string]string{"p": s})
+		bb, _ := json.Marshal(string(b))
+		l.Info("m", "doc", string(bb))
+	}},
 	{"json.RawMessage", func(l *slog.Logger, s string) {
 		b, _ := json.Marshal(map[string]string{"p": s})
 		l.Info("m", "doc", json.RawMessage(b))
@@ -111,10 +116,12 @@ var leakHandlers = []struct {
 // encodedForms lists what must not appear in any output for secret s.
 func encodedForms(s string) []string {
 	j, _ := json.Marshal(s)
+	jj, _ := json.Marshal(string(j)) // json.Marshal twice, HTML-escaped both times
 	q := fmt.Sprintf("%q", s)
 	return []string{
 		s,
 		string(j[1 : len(j)-1]),
+		string(jj[3 : len(jj)-3]),
 		q[1 : len(q)-1],
 		base64.StdEncoding.EncodeToString([]byte(s)),
 		base64.RawURLEncoding.EncodeToString([]byte(s)),
@@ -176,6 +183,12 @@ func TestLeakMatrixWriter(t *testing.T) {
 		{"slog JSON line", func(s string) string {
 			var b bytes.Buffer
 			slog.New(slog.NewJSONHandler(&b, nil)).Info("m", "keep", "visible", "p", s, "e", errors.New(s))
+			return b.String()
+		}},
+		{"slog JSON line of a json.Marshal'ed body", func(s string) string {
+			in, _ := json.Marshal(map[string]string{"p": s})
+			var b bytes.Buffer
+			slog.New(slog.NewJSONHandler(&b, nil)).Info("m", "keep", "visible", "doc", string(in))
 			return b.String()
 		}},
 		{"base64", func(s string) string { return "b=" + base64.StdEncoding.EncodeToString([]byte(s)) + "\n" }},

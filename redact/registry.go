@@ -30,8 +30,11 @@ const DefaultMask = "[REDACTED]"
 // secret as for a thousand. Besides each value as it is, the matcher looks
 // for the forms in which a value reaches a log when something encodes it:
 //
-//   - escaped for a JSON string (by log/slog or encoding/json, also twice),
-//     quoted by strconv or fmt's %q and %+q, and URL query-escaped;
+//   - escaped for a JSON string by log/slog or encoding/json (with or
+//     without HTML escaping of <, > and &), once or twice in any
+//     combination, as when a json.Marshal'ed body is logged as a string by
+//     a JSON handler; quoted by strconv or fmt's %q and %+q; and URL
+//     query-escaped;
 //   - base64, standard and URL alphabets, padded or not: the encoding of the
 //     value alone, and, for a value of 6 bytes or more, the part of its
 //     encoding that does not depend on what surrounds it, so that the value
@@ -148,11 +151,16 @@ func appendForms(pats []string, v string) []string {
 		}
 	}
 	add(v)
-	j := slogEscape(v)
-	add(j)
-	add(slogEscape(j))
-	add(jsonEscape(v, true))
-	add(jsonEscape(v, false))
+	// Every JSON form, once or twice: log/slog's, and encoding/json's with
+	// and without HTML escaping, in any combination (a json.Marshal'ed body
+	// logged by slog's JSONHandler, json.Marshal of json.Marshal, ...).
+	for _, e1 := range jsonEscapers {
+		j := e1(v)
+		add(j)
+		for _, e2 := range jsonEscapers {
+			add(e2(j))
+		}
+	}
 	add(unquote(strconv.Quote(v)))
 	add(unquote(strconv.QuoteToASCII(v)))
 	add(url.QueryEscape(v))
@@ -172,6 +180,13 @@ func appendForms(pats []string, v string) []string {
 }
 
 func unquote(q string) string { return q[1 : len(q)-1] }
+
+// jsonEscapers are the ways a value is escaped into a JSON string.
+var jsonEscapers = []func(string) string{
+	slogEscape,
+	func(v string) string { return jsonEscape(v, true) },
+	func(v string) string { return jsonEscape(v, false) },
+}
 
 // jsonEscape returns v as encoding/json writes it inside a string, with or
 // without HTML escaping.

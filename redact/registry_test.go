@@ -22,6 +22,9 @@ func TestRegistryScrub(t *testing.T) {
 		{name: "substring", secrets: []string{"hunter22"}, in: "xxhunter22xx", want: "xx[REDACTED]xx"},
 		{name: "every occurrence", secrets: []string{"abcd"}, in: "abcd abcd", want: "[REDACTED] [REDACTED]"},
 		{name: "longest wins", secrets: []string{"abcd", "abcdefgh"}, in: "abcdefgh", want: "[REDACTED]"},
+		{name: "json.Marshal twice, HTML-escaped", secrets: []string{"Sup3r&Secret!pw"}, in: `"{\"p\":\"Sup3r\\u0026Secret!pw\"}"`, want: `"{\"p\":\"[REDACTED]\"}"`},
+		{name: "json.Marshal, then escaped without HTML", secrets: []string{"<a&b>pw"}, in: `x \\u003ca\\u0026b\\u003epw`, want: `x [REDACTED]`},
+		{name: "escaped without HTML, then json.Marshal", secrets: []string{`<"pw">`}, in: `(\u003c\\\"pw\\\"\u003e)`, want: `([REDACTED])`},
 		{name: "too short refused", secrets: []string{"abc", "long-one"}, in: "abc long-one", want: "abc [REDACTED]", wantErr: redact.ErrTooShort},
 	}
 	for _, tt := range tests {
