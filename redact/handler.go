@@ -42,7 +42,8 @@ const RequestIDKey = "requestId"
 // give their Error text) and passed on as a json.RawMessage, so JSON output
 // keeps its structure; for any other handler a value is passed on as the
 // string that slog.TextHandler would print (the text of a TextMarshaler, else
-// fmt's %+v, with the values of sensitive fields and map keys masked).
+// fmt's %+v, with the values of sensitive fields and map keys masked, and
+// byte slices scrubbed before fmt prints them as numbers).
 // Numbers, booleans, times and durations cannot hold a secret
 // and pass through untouched, and a record that holds nothing to mask
 // reaches next as it is, without copying.

@@ -69,6 +69,13 @@ var leakPositions = []struct {
 		l.Info("m", "s", stringer{s[:h], s[h:]})
 	}},
 	{"struct value", func(l *slog.Logger, s string) { l.Info("m", "cfg", cfgStruct{"bob", s, []byte(s)}) }},
+	{"[]byte field of a struct", func(l *slog.Logger, s string) {
+		l.Info("m", "req", struct {
+			Path    string
+			Payload []byte
+			Hash    [8]byte
+		}{"/p", []byte(`{"p":"` + s + `"}`), [8]byte([]byte(s + "--------"))})
+	}},
 	{"pointer to struct", func(l *slog.Logger, s string) { l.Info("m", "cfg", &cfgStruct{User: "bob", Password: s}) }},
 	{"%v of a struct in the message", func(l *slog.Logger, s string) { l.Info(fmt.Sprintf("cfg=%v", cfgStruct{"bob", s, nil})) }},
 	{"%+v and %q of a struct", func(l *slog.Logger, s string) {
@@ -125,6 +132,7 @@ func encodedForms(s string) []string {
 		q[1 : len(q)-1],
 		base64.StdEncoding.EncodeToString([]byte(s)),
 		base64.RawURLEncoding.EncodeToString([]byte(s)),
+		strings.Trim(fmt.Sprint([]byte(s)), "[]"), // fmt's %v of a []byte inside a struct
 	}
 }
 

@@ -50,8 +50,10 @@ const (
 //     names of every object in the JSON that encoding/json writes for the
 //     value (so json tags count, and fields it omits are not printed
 //     anyway); for any other handler, the field names of structs (exported
-//     or not, as fmt prints them) and the string keys of maps, at any depth
-//     that fmt prints, and the member names of a json.RawMessage.
+//     or not, as fmt prints them) and the string keys of maps, also when
+//     the map's key type is an interface (the map[any]any of YAML
+//     decoders), at any depth that fmt prints, and the member names of a
+//     json.RawMessage.
 //
 // They do not apply to text inside a string: a request body or a query
 // string that holds "password=...", a raw header line, or what a value's
