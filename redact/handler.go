@@ -77,7 +77,11 @@ type handler struct {
 	// grouped reports a WithGroup at this node or above it: attributes
 	// are then not at the top level.
 	grouped bool
-	cache   atomic.Pointer[derived]
+	// masked reports a WithGroup with a sensitive name at this node or
+	// above it: every attribute value below it is masked whole, as an
+	// attribute's under a sensitive key is.
+	masked bool
+	cache  atomic.Pointer[derived]
 }
 
 // derived is next with this node's groups and scrubbed attributes applied.
@@ -97,7 +101,7 @@ func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(attrs) == 0 {
 		return h
 	}
-	return &handler{cfg: h.cfg, root: h.root, parent: h, attrs: slices.Clip(slices.Clone(attrs)), grouped: h.grouped}
+	return &handler{cfg: h.cfg, root: h.root, parent: h, attrs: slices.Clip(slices.Clone(attrs)), grouped: h.grouped, masked: h.masked}
 }
 
 // WithGroup returns a handler that qualifies later attributes with name.
@@ -105,7 +109,8 @@ func (h *handler) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return h
 	}
-	return &handler{cfg: h.cfg, root: h.root, parent: h, group: name, grouped: true}
+	return &handler{cfg: h.cfg, root: h.root, parent: h, group: name, grouped: true,
+		masked: h.masked || sensitiveKey(h.cfg, name)}
 }
 
 // Handle scrubs r and passes it to the wrapped handler.
@@ -118,7 +123,7 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		}
 	}
 	next := h.next(m, reqID)
-	sc := scrubber{cfg: h.cfg, m: m, top: h.cfg.lambdaKeys && !h.grouped}
+	sc := scrubber{cfg: h.cfg, m: m, top: h.cfg.lambdaKeys && !h.grouped, all: h.masked}
 	msg, changed := sc.str(r.Message)
 	// First pass: find the first attribute that changes, copying nothing.
 	first, i := -1, 0
@@ -166,7 +171,7 @@ func (h *handler) next(m *matcher, reqID string) slog.Handler {
 		return d.next
 	}
 	var n slog.Handler
-	sc := scrubber{cfg: h.cfg, m: m, top: h.cfg.lambdaKeys && !h.grouped}
+	sc := scrubber{cfg: h.cfg, m: m, top: h.cfg.lambdaKeys && !h.grouped, all: h.masked}
 	switch {
 	case h.parent == nil:
 		n = h.root.WithAttrs([]slog.Attr{slog.String(RequestIDKey, reqID)})
@@ -190,6 +195,7 @@ type scrubber struct {
 	cfg *config
 	m   *matcher
 	top bool // attributes are at the top level of a NewLogger record
+	all bool // attributes are below a sensitive group name: mask every value
 }
 
 // topAttr scrubs *a, an attribute of a record or of WithAttrs, and reports
@@ -259,6 +265,9 @@ func (sc scrubber) sensitive(key string) bool { return sensitiveKey(sc.cfg, key)
 
 // attr scrubs *a in place and reports whether it changed.
 func (sc scrubber) attr(a *slog.Attr) bool {
+	if sc.all {
+		return sc.maskAll(a)
+	}
 	if sc.sensitive(a.Key) {
 		*a = slog.String(a.Key, sc.cfg.mask)
 		return true
@@ -276,6 +285,29 @@ func (sc scrubber) attr(a *slog.Attr) bool {
 		return true
 	}
 	return changed
+}
+
+// maskAll replaces the value of *a, an attribute below a sensitive group
+// name, with the mask; it keeps empty attributes, which slog drops, and masks
+// each attribute of a group with an empty key, which slog inlines.
+func (sc scrubber) maskAll(a *slog.Attr) bool {
+	if a.Key == "" {
+		v := a.Value.Resolve()
+		switch {
+		case v.Kind() == slog.KindGroup:
+			g := slices.Clone(v.Group())
+			for i := range g {
+				sc.maskAll(&g[i])
+			}
+			a.Value = slog.GroupValue(g...)
+			return true
+		case v.Kind() == slog.KindAny && v.Any() == nil:
+			return false
+		}
+	}
+	k, _ := sc.str(a.Key)
+	*a = slog.String(k, sc.cfg.mask)
+	return true
 }
 
 func (sc scrubber) value(v slog.Value) (slog.Value, bool) {

@@ -151,6 +151,19 @@ func TestHandlerOutput(t *testing.T) {
 			want: `level=INFO msg=m credentials=[REDACTED]`,
 		},
 		{
+			name: "sensitive WithGroup masks what it holds",
+			log: func(l *slog.Logger) {
+				l.With("a", 1).WithGroup("credentials").With("user", "bob").Info("m", "pass", "x", slog.Group("g", "b", "c"), slog.Group("", "d", "e"))
+			},
+			want: `level=INFO msg=m a=1 credentials.user=[REDACTED] credentials.pass=[REDACTED] credentials.g=[REDACTED] credentials.d=[REDACTED]`,
+		},
+		{
+			name: "below a sensitive WithGroup",
+			opts: []redact.Option{redact.WithKeys("vault")},
+			log:  func(l *slog.Logger) { l.WithGroup("Vault").WithGroup("db").Info("m", "user", "bob", "n", 3) },
+			want: `level=INFO msg=m Vault.db.user=[REDACTED] Vault.db.n=[REDACTED]`,
+		},
+		{
 			name: "extra keys",
 			opts: []redact.Option{redact.WithKeys("PIN")},
 			log:  func(l *slog.Logger) { l.Info("m", "pin", 1234, "password", "p") },

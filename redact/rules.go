@@ -45,6 +45,8 @@ const (
 // A handler applies them to:
 //   - attribute keys, at the top level and in groups (also those given to
 //     WithAttrs);
+//   - the names given to WithGroup: every attribute value below such a
+//     group is masked whole, as below an attribute key;
 //   - inside a value of kind Any (an API Gateway event, an http.Header, a
 //     map or a struct logged whole): for a *slog.JSONHandler, the member
 //     names of every object in the JSON that encoding/json writes for the
