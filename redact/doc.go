@@ -7,9 +7,9 @@
 // The package-wide registry, [Default], is the one that secenv fills with the
 // values it decrypts; handlers, loggers and writers use it unless told
 // otherwise with [WithRegistry]. Besides registered values, handlers and
-// writers mask what the pattern detectors recognise (JWTs, Bearer
-// credentials, AWS access key IDs and secret keys, PEM private keys; see
-// [Detector]) and, in handlers, the values of sensitive keys such as
+// writers mask what the pattern detectors recognise (JWTs, Bearer and HTTP
+// Basic credentials, AWS access key IDs and secret keys, PEM private keys;
+// see [Detector]) and, in handlers, the values of sensitive keys such as
 // password, cookie or authorization ([DefaultKeys]): of attributes, and of
 // the members and fields inside a logged map, struct or event, such as the
 // headers of an API Gateway request.

@@ -36,11 +36,16 @@ const DefaultMask = "[REDACTED]"
 //     a JSON handler; quoted by strconv or fmt's %q and %+q; and URL
 //     query-escaped;
 //   - base64, standard and URL alphabets, padded or not: the encoding of the
-//     value alone, and, for a value of 6 bytes or more, the part of its
-//     encoding that does not depend on what surrounds it, so that the value
-//     is also caught when it was encoded inside a longer input (as in HTTP
-//     Basic credentials). The one or two characters at each edge of such an
+//     value alone, and, for a value of 8 bytes or more, the part of its
+//     encoding that does not depend on what surrounds it (the whole 3-byte
+//     groups of the input that hold only bytes of the value, at least 6
+//     bytes of it, which any offset leaves to a value of 8 bytes), so that
+//     the value is also caught when it was encoded inside a longer input. A
+//     value of 6 or 7 bytes is caught there only at some offsets, and a
+//     shorter one never. The one or two characters at each edge of such an
 //     embedded encoding, which mix in neighbouring bytes, stay visible.
+//     HTTP Basic credentials are masked whole, whatever their length, by
+//     [DetectBasic].
 //
 // The zero Registry is empty and ready to use.
 type Registry struct {

@@ -30,6 +30,12 @@ func TestDetectors(t *testing.T) {
 		{"bearer lower case, tabs", "authorization: bearer\t\tabc", "authorization: bearer\t\t[REDACTED]"},
 		{"Bearer without token", "the Bearer  ", "the Bearer  "},
 		{"bearer inside a word", "bearers of news", "bearers of news"},
+		{"Basic", "Authorization: Basic YTp4NyNrUXo= next", "Authorization: Basic [REDACTED] next"},
+		{"basic lower case, tab, unpadded", "authorization: basic\tYTp4NyNrUXo", "authorization: basic\t[REDACTED]"},
+		{"Basic with a short user-id and password", "Basic YTpi", "Basic [REDACTED]"},
+		{"Basic in prose", "Basic information about Basic auth, basic\tidea", "Basic information about Basic auth, basic\tidea"},
+		{"Basic base64 without a colon", "Basic QUJDREVGRw==", "Basic QUJDREVGRw=="},
+		{"Basic with bad padding", "Basic YTp4NyNrUXo=== x", "Basic YTp4NyNrUXo=== x"},
 		{"access key ID", "key=" + testAKID + ".", "key=[REDACTED]."},
 		{"temporary access key ID", "ASIAY34FZKBOKMUTVV7A", "[REDACTED]"},
 		{"short AKIA", "AKIA1234", "AKIA1234"},
@@ -74,6 +80,7 @@ func TestWithoutDetectors(t *testing.T) {
 	}{
 		{"all on", nil, "Bearer [REDACTED] [REDACTED]"},
 		{"bearer off", redact.WithoutDetectors(redact.DetectBearer), "Bearer abcdef [REDACTED]"},
+		{"basic off", redact.WithoutDetectors(redact.DetectBasic), "Bearer [REDACTED] [REDACTED]"},
 		{"all off", redact.WithoutDetectors(), in},
 	}
 	for _, tt := range tests {
@@ -128,6 +135,12 @@ func TestWriterHolding(t *testing.T) {
 			writes: []string{"Authorization: Bea", "rer abc", "def\n"},
 			after:  []string{"Authorization: ", "Authorization: ", "Authorization: Bearer [REDACTED]\n"},
 			final:  "Authorization: Bearer [REDACTED]\n",
+		},
+		{
+			name:   "basic credentials split",
+			writes: []string{"Authorization: Basi", "c YTp4", "NyNrUXo=\n"},
+			after:  []string{"Authorization: ", "Authorization: ", "Authorization: Basic [REDACTED]\n"},
+			final:  "Authorization: Basic [REDACTED]\n",
 		},
 		{
 			name:   "byte at a time",
