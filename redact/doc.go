@@ -42,9 +42,10 @@
 //
 // Masking is conservative: overlapping matches are masked as one, a PEM
 // block without an END line is masked to the end, and a Writer masks rather
-// than holds back more than 64 KiB; when that cuts a private key block, or
-// Flush does, the Writer keeps masking what follows up to and including the
-// block's END line.
+// than holds back more than 64 KiB for a detector (it still holds a tail that
+// could begin a registered value, so that no such value leaves in two parts);
+// when that cuts a private key block, or Flush does, the Writer keeps masking
+// what follows up to and including the block's END line.
 //
 // # Usage
 //

@@ -188,6 +188,27 @@ func scan[T ~string | ~[]byte](m *matcher, s T, det Detector, final bool, spans 
 	return mergeSpans(spans, first), pending
 }
 
+// tail returns the smallest index i of s such that s[i:] is a proper prefix
+// of a pattern (or of a detector trigger), or len(s) if there is none. It
+// looks at the last maxLen-1 bytes of s only.
+func (m *matcher) tail(s []byte) int {
+	n := len(s)
+	for i := max(0, n-max(m.maxLen-1, 3)); i < n; i++ {
+		if n-i < 4 {
+			if _, ok := m.prefix[pack(s[i:])]; ok {
+				return i
+			}
+			continue
+		}
+		for _, p := range m.buckets[load32(s, i)].pats {
+			if len(p) > n-i && hasPrefix(p, s[i:]) {
+				return i
+			}
+		}
+	}
+	return n
+}
+
 // mergeSpans sorts spans[first:] and merges the ranges that overlap.
 func mergeSpans(spans []span, first int) []span {
 	sp := spans[first:]

@@ -100,6 +100,9 @@ func TestWithoutDetectors(t *testing.T) {
 // holds back.
 func TestWriterHolding(t *testing.T) {
 	const s = "hunter2-s3cr3t"
+	// A base64url run longer than the 64 KiB hold: it could be a JWT's
+	// header until it ends, so the Writer holds it until forced to let go.
+	long := "eyJ" + strings.Repeat("QUFB", 70<<10/4)
 	tests := []struct {
 		name   string
 		writes []string
@@ -141,6 +144,21 @@ func TestWriterHolding(t *testing.T) {
 			writes: []string{"Authorization: Basi", "c YTp4", "NyNrUXo=\n"},
 			after:  []string{"Authorization: ", "Authorization: ", "Authorization: Basic [REDACTED]\n"},
 			final:  "Authorization: Basic [REDACTED]\n",
+		},
+		{
+			name:   "forced release keeps back a secret's start",
+			writes: []string{long + "hunt", "er2-s3cr3t\n"},
+			final:  long + "[REDACTED]\n",
+		},
+		{
+			name:   "forced release keeps back an encoded form's start",
+			writes: []string{"x " + long + "-aHVudGVyMi1zM2", "NyM3Q=\n"},
+			final:  "x " + long + "-[REDACTED]\n",
+		},
+		{
+			name:   "forced release just past the hold limit",
+			writes: []string{long[:maxHoldTest-4] + "hunter", "2-s3cr3t" + long[:8] + "\n"},
+			final:  long[:maxHoldTest-4] + "[REDACTED]" + long[:8] + "\n",
 		},
 		{
 			name:   "byte at a time",
@@ -197,6 +215,9 @@ func TestWriterLongPEMFailsClosed(t *testing.T) {
 	}
 	_ = w.Close()
 }
+
+// maxHoldTest is the Writer's hold limit, 64 KiB.
+const maxHoldTest = 64 << 10
 
 var errDisk = errors.New("disk full")
 
