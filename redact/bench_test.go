@@ -164,3 +164,20 @@ func BenchmarkHandlerOverhead(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAdd registers n secrets one Add at a time in an empty registry,
+// as a program that registers a credential per request does.
+func BenchmarkAdd(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		secrets := benchSecrets(n)
+		b.Run(fmt.Sprintf("%d one at a time", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r := redact.NewRegistry()
+				for _, s := range secrets {
+					_ = r.Add(s)
+				}
+			}
+		})
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -25,10 +24,12 @@ const DefaultMask = "[REDACTED]"
 // concurrent use: values may be added while other goroutines scrub, and a
 // scrub sees either the set before an Add or the set after it, never a mix.
 //
-// Each Add rebuilds a multi-pattern matcher over every secret and publishes
-// it atomically; scrubbing takes no lock and costs about the same for one
-// secret as for a thousand. Besides each value as it is, the matcher looks
-// for the forms in which a value reaches a log when something encodes it:
+// Each Add publishes, atomically, a new multi-pattern matcher that shares
+// all it can with the previous one, so that adding one value costs about the
+// same however many are registered; scrubbing takes no lock and costs about
+// the same for one secret as for a thousand. Besides each value as it is,
+// the matcher looks for the forms in which a value reaches a log when
+// something encodes it:
 //
 //   - escaped for a JSON string by log/slog or encoding/json (with or
 //     without HTML escaping of <, > and &), once or twice in any
@@ -49,14 +50,15 @@ const DefaultMask = "[REDACTED]"
 //
 // The zero Registry is empty and ready to use.
 type Registry struct {
-	mu   sync.Mutex // serialises Add
-	snap atomic.Pointer[snapshot]
+	mu      sync.Mutex          // serialises Add
+	secrets map[string]struct{} // guarded by mu; only Add reads it
+	snap    atomic.Pointer[snapshot]
 }
 
 // snapshot is an immutable view of the registry, replaced whole on Add.
 type snapshot struct {
-	secrets map[string]struct{}
-	m       *matcher
+	n int // registered values
+	m *matcher
 }
 
 var defaultRegistry Registry
@@ -75,37 +77,37 @@ func NewRegistry() *Registry { return &Registry{} }
 // regardless. Adding a value twice is harmless.
 //
 // Loggers, handlers and writers built before the call see the new values
-// from their next record or write on.
+// from their next record or write on. The cost of an Add is about linear in
+// the number and length of the values it adds, not in those already
+// registered.
 func (r *Registry) Add(values ...string) error {
 	var short int
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	old := r.snap.Load()
-	var next map[string]struct{}
+	var pats []string
+	added := 0
 	for _, v := range values {
 		if len(v) < MinSecretLen {
 			short++
 			continue
 		}
-		if old != nil {
-			if _, ok := old.secrets[v]; ok {
-				continue
-			}
+		if _, ok := r.secrets[v]; ok {
+			continue
 		}
-		if next == nil {
-			next = make(map[string]struct{})
-			if old != nil {
-				next = maps.Clone(old.secrets)
-			}
+		if r.secrets == nil {
+			r.secrets = make(map[string]struct{})
 		}
-		next[v] = struct{}{}
+		r.secrets[v] = struct{}{}
+		pats = appendForms(pats, v)
+		added++
 	}
-	if next != nil {
-		var pats []string
-		for _, v := range slices.Sorted(maps.Keys(next)) {
-			pats = appendForms(pats, v)
+	if added > 0 {
+		old := r.snap.Load()
+		m, n := baseMatcher(), 0
+		if old != nil {
+			m, n = old.m, old.n
 		}
-		r.snap.Store(&snapshot{secrets: next, m: newMatcher(pats)})
+		r.snap.Store(&snapshot{n: n + added, m: m.with(pats)})
 	}
 	if short > 0 {
 		return fmt.Errorf("%w (%d value(s))", ErrTooShort, short)
@@ -116,7 +118,7 @@ func (r *Registry) Add(values ...string) error {
 // Len returns the number of registered secrets.
 func (r *Registry) Len() int {
 	if s := r.snap.Load(); s != nil {
-		return len(s.secrets)
+		return s.n
 	}
 	return 0
 }
