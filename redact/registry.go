@@ -64,8 +64,9 @@ type snapshot struct {
 var defaultRegistry Registry
 
 // Default returns the process-wide registry. secenv registers every value it
-// decrypts here, and loggers built without [WithRegistry] scrub with it. It
-// is the package's only global state.
+// decrypts here, and loggers built without [WithRegistry] scrub with it.
+// Besides the request ID of the cold start's invocation, which [NewLogger]
+// loggers share, it is the package's only global state.
 func Default() *Registry { return &defaultRegistry }
 
 // NewRegistry returns an empty registry.

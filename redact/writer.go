@@ -62,10 +62,10 @@ type Writer struct {
 	closed  bool
 }
 
-// NewWriter returns a [Writer] that scrubs what it passes on to w. Of the
-// options, [WithRegistry], [WithMask] and [WithoutDetectors] apply.
-func NewWriter(w io.Writer, opts ...Option) *Writer {
-	return &Writer{cfg: newConfig(buildOptions(opts)), w: w}
+// NewWriter returns a [Writer] that scrubs what it passes on to w, with the
+// options [WithRegistry], [WithMask] and [WithoutDetectors].
+func NewWriter(w io.Writer, opts ...WriterOption) *Writer {
+	return &Writer{cfg: newConfig(writerOptions(opts)), w: w}
 }
 
 // Write scrubs p and passes on to the underlying writer every byte that can

@@ -75,7 +75,7 @@ func TestWithoutDetectors(t *testing.T) {
 	in := "Bearer abcdef " + testAKID
 	tests := []struct {
 		name string
-		opt  redact.Option
+		opt  redact.WriterOption
 		want string
 	}{
 		{"all on", nil, "Bearer [REDACTED] [REDACTED]"},
