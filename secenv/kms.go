@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"io"
 	"strings"
+	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/smithy-go"
 )
@@ -140,7 +143,7 @@ func kmsError(err error) error {
 		return transportError(err, ErrDecrypt)
 	}
 	if retryable(code) {
-		return detail(code, ErrDecrypt, ErrUnavailable, cause)
+		return detail(code+quotaNote(err), ErrDecrypt, ErrUnavailable, cause)
 	}
 	return detail(code, ErrDecrypt, cause)
 }
@@ -167,5 +170,23 @@ func transportError(err, category error) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return detail("deadline exceeded", category, ErrUnavailable, &awsCause{code: "deadline exceeded", err: err})
 	}
-	return detail("transport error", category, ErrUnavailable, &awsCause{code: "transport error", err: err})
+	reason := "transport error"
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		reason = "connection closed"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		reason = "connection refused"
+	}
+	return detail(reason+quotaNote(err), category, ErrUnavailable, &awsCause{code: reason, err: err})
+}
+
+// quotaNote returns ", retry quota exhausted" when the SDK gave up before
+// its attempts ran out because its client-side retry quota was spent (after
+// many failures in a row), and "" otherwise.
+func quotaNote(err error) string {
+	var q ratelimit.QuotaExceededError
+	if errors.As(err, &q) {
+		return ", retry quota exhausted"
+	}
+	return ""
 }

@@ -64,7 +64,7 @@ func smError(err error) error {
 		return transportError(err, ErrSecretsManager)
 	}
 	if retryable(code) {
-		return detail(code, ErrSecretsManager, ErrUnavailable, cause)
+		return detail(code+quotaNote(err), ErrSecretsManager, ErrUnavailable, cause)
 	}
 	return detail(code, ErrSecretsManager, cause)
 }
