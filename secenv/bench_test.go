@@ -69,8 +69,8 @@ func BenchmarkSequentialDecrypt20(b *testing.B) {
 func BenchmarkLoadPlain(b *testing.B) {
 	type cfg struct {
 		Table   string        `env:"TABLE_NAME,required"`
-		Timeout time.Duration `env:"TIMEOUT" default:"3s"`
-		Port    int           `env:"PORT" default:"8080"`
+		Timeout time.Duration `env:"TIMEOUT" envDefault:"3s"`
+		Port    int           `env:"PORT" envDefault:"8080"`
 		Debug   bool          `env:"DEBUG"`
 		Origins []string      `env:"ORIGINS"`
 	}
@@ -92,7 +92,7 @@ func BenchmarkLoadSecretCached(b *testing.B) {
 	sm := testpeer.StartSecretsManager(b)
 	sm.PutString("bench/db", `{"password":"bench-password"}`)
 	var c struct {
-		P secenv.Secret `env:"P,secret"`
+		P secenv.Secret `env:"P,secretsmanager"`
 	}
 	opts := []secenv.Option{secenv.WithSecretsManager(smClient(sm)), secenv.WithCache(secenv.NewCache()),
 		secenv.WithLookup(env{"P": "bench/db#password"}.lookup), secenv.WithRegistry(redact.NewRegistry())}

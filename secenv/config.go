@@ -9,31 +9,40 @@ import (
 )
 
 // Load fills the struct that dst points to from environment variables, as
-// its struct tags describe:
+// its struct tags describe. The grammar is caarlos0/env's:
 //
-//	env:"NAME"                the variable NAME, parsed as the field's type
-//	env:"NAME,required"       an error (ErrMissing, ErrEmpty) when unset or empty
-//	env:"NAME,kms"            a base64 KMS ciphertext, decrypted into a Secret
-//	env:"NAME,secret"         a Secrets Manager secret ID or ARN, read into a Secret
-//	env:"NAME,secret"  with the value "ID#key": one key of a JSON secret
-//	default:"VALUE"           used when the variable is unset or empty
-//	prefix:"DB_"              on a struct field: its fields read DB_NAME...
-//	env:"-"                   ignored
+//	env:"NAME"                    the variable NAME, parsed as the field's type
+//	env:"NAME,required"           an error (ErrMissing, ErrEmpty) when unset or empty
+//	env:"NAME,kms"                a base64 KMS ciphertext, decrypted into a Secret
+//	env:"NAME,secretsmanager"     a Secrets Manager secret ID or ARN, read into a Secret;
+//	                              the value "ID#key" picks one key of a JSON secret
+//	env:"NAME,ssm"                reserved for SSM Parameter Store: an ErrConfig error for now
+//	envDefault:"VALUE"            used when the variable is unset or empty
+//	envPrefix:"DB_"               on a struct field: its fields read DB_NAME...
+//	envSeparator:";"              between the items of a slice (default ",")
+//	env:"-"                       ignored
+//
+// Options combine: env:"NAME,kms,required". Unlike caarlos0/env, a variable
+// set to the empty string counts as unset (so envDefault applies and
+// required fails with [ErrEmpty]), list items are trimmed and empty items
+// dropped, and an unknown option, a tag of an earlier version (default,
+// prefix) or an option on a field it cannot apply to is an [ErrConfig]
+// error rather than ignored.
 //
 // Field types: string, bool, every int, uint and float kind, time.Duration,
-// []string (comma-separated, items trimmed, empty items dropped), url.URL,
-// *url.URL, [Secret], any type whose pointer implements
-// encoding.TextUnmarshaler, and nested structs (recursed into, with an
-// optional prefix). A plain Secret field takes the variable's value as it
-// is. A kms or secret field must be a Secret and cannot have a default
-// (except a secret reference); breaking these rules is an [ErrSetup] error,
-// as is a malformed tag. Fields without an env tag are left alone; an
-// optional variable that is unset or empty leaves its field as it was.
+// []string, url.URL, *url.URL, [Secret], any type whose pointer implements
+// encoding.TextUnmarshaler (such as time.Time, RFC 3339), and nested structs
+// (recursed into, with an optional envPrefix). A plain Secret field takes
+// the variable's value as it is. A kms or secretsmanager field must be a
+// Secret and cannot have an envDefault (except a secretsmanager
+// reference); breaking these rules is an [ErrConfig] error, as is a
+// malformed tag. Fields without an env tag are left alone; an optional
+// variable that is unset or empty leaves its field as it was.
 //
 // All KMS decrypts and Secrets Manager reads run concurrently, at most
 // [DefaultConcurrency] at once ([WithConcurrency]), so N encrypted variables
 // cost about one round trip. SDK clients are built from the default AWS
-// config only when a kms or secret field is set and no client was given.
+// config only when a kms or secretsmanager field is set and no client was given.
 //
 // Load reports every problem at once, joined with errors.Join: each is a
 // [*FieldError] naming the field and the variable, wrapping sentinels such
@@ -41,7 +50,7 @@ import (
 // error contains a value, plaintext or ciphertext. On error, *dst is left
 // unchanged; on success it is replaced in one assignment.
 //
-// Before Load returns, every secret value it obtained (kms, secret and plain
+// Before Load returns, every secret value it obtained (kms, secretsmanager and plain
 // Secret fields, whether or not Load then fails) is registered with the
 // redact registry ([WithRegistry]), along with the encodings it is likely to
 // leak in (see [Secret]) and the ciphertext it came from. Values shorter
@@ -53,7 +62,7 @@ import (
 func Load(ctx context.Context, dst any, opts ...Option) error {
 	rv := reflect.ValueOf(dst)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
-		return fmt.Errorf("%w: dst must be a non-nil pointer to a struct, not %T", ErrSetup, dst)
+		return fmt.Errorf("%w: dst must be a non-nil pointer to a struct, not %T", ErrConfig, dst)
 	}
 	t := rv.Elem().Type()
 	p := planFor(t)
@@ -84,7 +93,7 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 				continue
 			}
 		}
-		if f.kms || f.secret {
+		if f.kms || f.sm {
 			jobs = append(jobs, job{i: i, raw: raw})
 			continue
 		}
@@ -107,7 +116,7 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 	return nil
 }
 
-// job is one kms or secret field to resolve.
+// job is one kms or secretsmanager field to resolve.
 type job struct {
 	i   int    // index into plan.fields
 	raw string // the variable's value: a ciphertext or a secret reference
@@ -158,7 +167,7 @@ func (o *options) run(ctx context.Context, p *plan, jobs []job, errs []error, ou
 				case <-ctx.Done():
 					f := &p.fields[j.i]
 					category := ErrDecrypt
-					if f.secret {
+					if f.sm {
 						category = ErrSecretsManager
 					}
 					errs[j.i] = &FieldError{Field: f.path, Var: f.name, Err: transportError(ctx.Err(), category)}

@@ -17,7 +17,7 @@ type level int8
 
 type dbConfig struct {
 	Host string `env:"HOST,required"`
-	Port uint16 `env:"PORT" default:"5432"`
+	Port uint16 `env:"PORT" envDefault:"5432"`
 }
 
 type textValue struct{ v string }
@@ -48,15 +48,16 @@ type allTypes struct {
 	Level    level         `env:"LEVEL"`
 	Timeout  time.Duration `env:"TIMEOUT"`
 	List     []string      `env:"LIST"`
+	Semi     []string      `env:"SEMI" envSeparator:";"`
 	URL      url.URL       `env:"URL"`
 	URLPtr   *url.URL      `env:"URL_PTR"`
 	Time     time.Time     `env:"TIME"`
 	Text     textValue     `env:"TEXT"`
 	Key      secenv.Secret `env:"KEY"`
-	Default  string        `env:"DEFAULTED" default:"fallback"`
+	Default  string        `env:"DEFAULTED" envDefault:"fallback"`
 	Untagged string
 	Skipped  string   `env:"-"`
-	DB       dbConfig `prefix:"DB_"`
+	DB       dbConfig `envPrefix:"DB_"`
 	Inner    struct {
 		Name string `env:"NAME"`
 	}
@@ -66,7 +67,7 @@ func TestLoadTypes(t *testing.T) {
 	vars := env{
 		"STR": "hello", "BOOL": "true", "INT": "-42", "INT8": "-128", "INT16": "32767", "INT32": "7", "INT64": "-9000000000",
 		"UINT": "42", "UINT8": "255", "UINT16": "65535", "UINT32": "7", "UINT64": "18446744073709551615",
-		"FLOAT32": "1.5", "FLOAT64": "-2.25e3", "LEVEL": "3", "TIMEOUT": "1m30s", "LIST": " a, b ,,c ",
+		"FLOAT32": "1.5", "FLOAT64": "-2.25e3", "LEVEL": "3", "TIMEOUT": "1m30s", "LIST": " a, b ,,c ", "SEMI": "a;b, c;",
 		"URL": "https://example.com/x?y=1", "URL_PTR": "http://localhost:8080", "TIME": "2025-01-02T03:04:05Z",
 		"TEXT": "@ok", "KEY": "plain-api-key", "DB_HOST": "db.internal", "NAME": "inner", "Untagged": "no", "Skipped": "no",
 	}
@@ -79,7 +80,7 @@ func TestLoadTypes(t *testing.T) {
 	want := allTypes{
 		Str: "hello", Bool: true, Int: -42, Int8: -128, Int16: 32767, Int32: 7, Int64: -9000000000,
 		Uint: 42, Uint8: 255, Uint16: 65535, Uint32: 7, Uint64: 18446744073709551615,
-		Float32: 1.5, Float64: -2250, Level: 3, Timeout: 90 * time.Second, List: []string{"a", "b", "c"},
+		Float32: 1.5, Float64: -2250, Level: 3, Timeout: 90 * time.Second, List: []string{"a", "b", "c"}, Semi: []string{"a", "b, c"},
 		URL: url.URL{Scheme: "https", Host: "example.com", Path: "/x", RawQuery: "y=1"}, URLPtr: &url.URL{Scheme: "http", Host: "localhost:8080"},
 		Time: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), Text: textValue{v: "ok"},
 		Default: "fallback", Untagged: "kept", DB: dbConfig{Host: "db.internal", Port: 5432},
@@ -190,11 +191,11 @@ func TestLoadSetupErrors(t *testing.T) {
 		{name: "kms on string", dst: &struct {
 			P string `env:"P,kms"`
 		}{}},
-		{name: "secret on []byte", dst: &struct {
-			P []string `env:"P,secret"`
+		{name: "secretsmanager on []string", dst: &struct {
+			P []string `env:"P,secretsmanager"`
 		}{}},
-		{name: "kms and secret", dst: &struct {
-			P secenv.Secret `env:"P,kms,secret"`
+		{name: "kms and secretsmanager", dst: &struct {
+			P secenv.Secret `env:"P,kms,secretsmanager"`
 		}{}},
 		{name: "unknown option", dst: &struct {
 			P string `env:"P,requird"`
@@ -212,35 +213,62 @@ func TestLoadSetupErrors(t *testing.T) {
 			p string `env:"P"`
 		}{}},
 		{name: "required with default", dst: &struct {
-			P string `env:"P,required" default:"x"`
+			P string `env:"P,required" envDefault:"x"`
 		}{}},
 		{name: "hardcoded secret", dst: &struct {
-			P secenv.Secret `env:"P" default:"hunter22"`
+			P secenv.Secret `env:"P" envDefault:"hunter22"`
 		}{}},
 		{name: "hardcoded ciphertext", dst: &struct {
-			P secenv.Secret `env:"P,kms" default:"AQICAHg="`
+			P secenv.Secret `env:"P,kms" envDefault:"AQICAHg="`
 		}{}},
 		{name: "bad default", dst: &struct {
-			P int `env:"P" default:"ten"`
+			P int `env:"P" envDefault:"ten"`
 		}{}},
 		{name: "prefix on leaf", dst: &struct {
-			P string `env:"P" prefix:"X_"`
+			P string `env:"P" envPrefix:"X_"`
 		}{}},
 		{name: "env on struct", dst: &struct {
 			D dbConfig `env:"D"`
 		}{}},
 		{name: "bad prefix", dst: &struct {
-			D dbConfig `prefix:"D-"`
+			D dbConfig `envPrefix:"D-"`
 		}{}},
 		{name: "default without env", dst: &struct {
-			P string `default:"x"`
+			P string `envDefault:"x"`
+		}{}},
+		{name: "ssm is reserved", dst: &struct {
+			P secenv.Secret `env:"P,ssm"`
+		}{}},
+		{name: "secret is not an option", dst: &struct {
+			P secenv.Secret `env:"P,secret"`
+		}{}},
+		{name: "legacy default tag", dst: &struct {
+			P string `env:"P" default:"x"`
+		}{}},
+		{name: "legacy prefix tag", dst: &struct {
+			D dbConfig `prefix:"D_"`
+		}{}},
+		{name: "separator on a scalar", dst: &struct {
+			P string `env:"P" envSeparator:";"`
+		}{}},
+		{name: "empty separator", dst: &struct {
+			P []string `env:"P" envSeparator:""`
+		}{}},
+		{name: "key-value separator on a slice", dst: &struct {
+			P []string `env:"P" envKeyValSeparator:"="`
+		}{}},
+		{name: "separator without env", dst: &struct {
+			P []string `envSeparator:";"`
+		}{}},
+		{name: "separator on a struct", dst: &struct {
+			D dbConfig `envSeparator:";"`
 		}{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := secenv.Load(context.Background(), tt.dst, secenv.WithLookup(env{"P": "v"}.lookup))
-			if !errors.Is(err, secenv.ErrSetup) {
-				t.Fatalf("Load error = %v, want ErrSetup", err)
+			if !errors.Is(err, secenv.ErrConfig) {
+				t.Fatalf("Load error = %v, want ErrConfig", err)
 			}
 			if strings.Contains(err.Error(), "hunter22") {
 				t.Fatalf("setup error %q shows the hardcoded default", err)
@@ -251,10 +279,10 @@ func TestLoadSetupErrors(t *testing.T) {
 
 func TestLoadDefaultsAndEmpty(t *testing.T) {
 	type cfg struct {
-		A string        `env:"A" default:"da"`
-		B int           `env:"B" default:"7"`
+		A string        `env:"A" envDefault:"da"`
+		B int           `env:"B" envDefault:"7"`
 		C string        `env:"C"`
-		D []string      `env:"D" default:"x,y"`
+		D []string      `env:"D" envDefault:"x,y"`
 		S secenv.Secret `env:"S"`
 	}
 	tests := []struct {

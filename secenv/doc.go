@@ -14,9 +14,9 @@
 //
 //	type Config struct {
 //		Table    string        `env:"TABLE_NAME,required"`
-//		Timeout  time.Duration `env:"TIMEOUT" default:"3s"`
-//		APIKey   secenv.Secret `env:"API_KEY,kms,required"`  // base64 KMS ciphertext
-//		DBPass   secenv.Secret `env:"DB_SECRET,secret"`       // "prod/db#password"
+//		Timeout  time.Duration `env:"TIMEOUT" envDefault:"3s"`
+//		APIKey   secenv.Secret `env:"API_KEY,kms,required"`      // base64 KMS ciphertext
+//		DBPass   secenv.Secret `env:"DB_SECRET,secretsmanager"`  // "prod/db#password"
 //	}
 //
 //	var cfg Config
@@ -34,8 +34,8 @@
 // # Threat model
 //
 // secenv protects against:
-//   - secrets in source or in plain environment variables: kms and secret
-//     fields must be of type Secret, and a Secret field cannot have a
+//   - secrets in source or in plain environment variables: kms and
+//     secretsmanager fields must be of type Secret, and a Secret field cannot have a
 //     default;
 //   - accidental disclosure of a loaded secret through fmt, log, slog, json,
 //     xml, text or gob, including as a field of a printed struct, and of its

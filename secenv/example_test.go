@@ -15,13 +15,13 @@ import (
 // HandlerConfig is a typical Lambda handler's configuration.
 type HandlerConfig struct {
 	Table        string        `env:"TABLE_NAME,required"`
-	Timeout      time.Duration `env:"TIMEOUT" default:"3s"`
+	Timeout      time.Duration `env:"TIMEOUT" envDefault:"3s"`
 	AllowOrigins []string      `env:"ALLOW_ORIGINS"`
 	APIKey       secenv.Secret `env:"PARTNER_API_KEY,required"`
 	DB           struct {
 		Host string `env:"HOST,required"`
-		Port int    `env:"PORT" default:"5432"`
-	} `prefix:"DB_"`
+		Port int    `env:"PORT" envDefault:"5432"`
+	} `envPrefix:"DB_"`
 }
 
 // A handler's configuration loaded once, at cold start. The local variables
@@ -102,8 +102,8 @@ func ExampleSecret() {
 func ExampleLoad_kmsAndSecretsManager() {
 	type Config struct {
 		APIKey   secenv.Secret `env:"API_KEY,kms,required"`
-		DBPass   secenv.Secret `env:"DB_SECRET,secret,required" default:"prod/orders-db#password"`
-		LogLevel string        `env:"LOG_LEVEL" default:"info"`
+		DBPass   secenv.Secret `env:"DB_SECRET,secretsmanager" envDefault:"prod/orders-db#password"`
+		LogLevel string        `env:"LOG_LEVEL" envDefault:"info"`
 	}
 	if os.Getenv("AWS_LAMBDA_FUNCTION_NAME") == "" {
 		return // needs the function's environment and AWS credentials

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// Extension configures [WithSecretsExtension]: secret fields are read
+// Extension configures [WithSecretsExtension]: secretsmanager fields are read
 // through the AWS Parameters and Secrets Lambda Extension, which runs beside
 // the function, keeps its own cache and answers on localhost. Each request
 // carries the X-Aws-Parameters-Secrets-Token header set to

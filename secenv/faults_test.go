@@ -19,15 +19,15 @@ import (
 // keys of one secret.
 type faultConfig struct {
 	Region string        `env:"REGION,required"`
-	Port   int           `env:"PORT" default:"443"`
+	Port   int           `env:"PORT" envDefault:"443"`
 	K0     secenv.Secret `env:"K0,kms,required"`
 	K1     secenv.Secret `env:"K1,kms,required"`
 	K2     secenv.Secret `env:"K2,kms"`
 	K3     secenv.Secret `env:"K3,kms"`
-	User   secenv.Secret `env:"DB_USER,secret,required"`
-	Pass   secenv.Secret `env:"DB_PASS,secret,required"`
-	API    secenv.Secret `env:"API_KEY,secret"`
-	Token  secenv.Secret `env:"TOKEN,secret"`
+	User   secenv.Secret `env:"DB_USER,secretsmanager,required"`
+	Pass   secenv.Secret `env:"DB_PASS,secretsmanager,required"`
+	API    secenv.Secret `env:"API_KEY,secretsmanager"`
+	Token  secenv.Secret `env:"TOKEN,secretsmanager"`
 }
 
 // TestLoadUnderFaults loads a configuration many times, concurrently, while

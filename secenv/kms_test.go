@@ -21,7 +21,7 @@ import (
 
 type kmsConfig struct {
 	Password secenv.Secret `env:"DB_PASSWORD,kms,required"`
-	Region   string        `env:"REGION" default:"eu-west-1"`
+	Region   string        `env:"REGION" envDefault:"eu-west-1"`
 }
 
 func TestLoadKMS(t *testing.T) {
@@ -49,10 +49,10 @@ func TestLoadKMS(t *testing.T) {
 	}{
 		{name: "default context", vars: env{"DB_PASSWORD": withCtx, "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}},
 		{name: "wrong function name fails closed", vars: env{"DB_PASSWORD": withCtx, "AWS_LAMBDA_FUNCTION_NAME": "other-fn"}, wantErr: []error{secenv.ErrDecrypt, secenv.ErrWrongContext}},
-		{name: "wrong function name with fallback still fails", vars: env{"DB_PASSWORD": withCtx, "AWS_LAMBDA_FUNCTION_NAME": "other-fn"}, opts: []secenv.Option{secenv.InsecureContextFallback()}, wantErr: []error{secenv.ErrDecrypt, secenv.ErrWrongContext}},
+		{name: "wrong function name with fallback still fails", vars: env{"DB_PASSWORD": withCtx, "AWS_LAMBDA_FUNCTION_NAME": "other-fn"}, opts: []secenv.Option{secenv.InsecureAllowNoContext()}, wantErr: []error{secenv.ErrDecrypt, secenv.ErrWrongContext}},
 		{name: "CLI value without fallback fails", vars: env{"DB_PASSWORD": cli, "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}, wantErr: []error{secenv.ErrDecrypt, secenv.ErrWrongContext}},
-		{name: "CLI value with fallback", vars: env{"DB_PASSWORD": cli, "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}, opts: []secenv.Option{secenv.InsecureContextFallback()}},
-		{name: "CLI value, no function name, fallback", vars: env{"DB_PASSWORD": cli}, opts: []secenv.Option{secenv.InsecureContextFallback()}},
+		{name: "CLI value with fallback", vars: env{"DB_PASSWORD": cli, "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}, opts: []secenv.Option{secenv.InsecureAllowNoContext()}},
+		{name: "CLI value, no function name, fallback", vars: env{"DB_PASSWORD": cli}, opts: []secenv.Option{secenv.InsecureAllowNoContext()}},
 		{name: "no function name fails", vars: env{"DB_PASSWORD": withCtx}, wantErr: []error{secenv.ErrDecrypt, secenv.ErrNoContext}},
 		{name: "explicit empty context", vars: env{"DB_PASSWORD": cli}, opts: []secenv.Option{secenv.WithEncryptionContext(nil)}},
 		{name: "custom context", vars: env{"DB_PASSWORD": custom}, opts: []secenv.Option{secenv.WithEncryptionContext(map[string]string{"app": "orders"})}},

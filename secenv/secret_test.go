@@ -104,12 +104,12 @@ func TestSecretMasks(t *testing.T) {
 		got  string
 		want string
 	}{
-		{name: "%v", got: fmt.Sprintf("%v", s), want: secenv.Mask},
-		{name: "%q", got: fmt.Sprintf("%q", s), want: secenv.Mask},
-		{name: "%x", got: fmt.Sprintf("%x", s), want: secenv.Mask},
-		{name: "struct", got: fmt.Sprintf("%+v", struct{ P secenv.Secret }{s}), want: "{P:" + secenv.Mask + "}"},
-		{name: "json", got: func() string { b, _ := json.Marshal(s); return string(b) }(), want: `"` + secenv.Mask + `"`},
-		{name: "slog", got: s.LogValue().String(), want: secenv.Mask},
+		{name: "%v", got: fmt.Sprintf("%v", s), want: redact.DefaultMask},
+		{name: "%q", got: fmt.Sprintf("%q", s), want: redact.DefaultMask},
+		{name: "%x", got: fmt.Sprintf("%x", s), want: redact.DefaultMask},
+		{name: "struct", got: fmt.Sprintf("%+v", struct{ P secenv.Secret }{s}), want: "{P:" + redact.DefaultMask + "}"},
+		{name: "json", got: func() string { b, _ := json.Marshal(s); return string(b) }(), want: `"` + redact.DefaultMask + `"`},
+		{name: "slog", got: s.LogValue().String(), want: redact.DefaultMask},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,7 +179,7 @@ type fuzzConfig struct {
 	K secenv.Secret `env:"K,required"`
 	N struct {
 		X int `env:"X"`
-	} `prefix:"N_"`
+	} `envPrefix:"N_"`
 }
 
 // FuzzLoad feeds arbitrary values to every field type and checks that Load

@@ -16,7 +16,7 @@ type SecretsManagerClient interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
-// parseSecretRef splits a secret field's value, "ID" or "ID#jsonKey", where
+// parseSecretRef splits a secretsmanager field's value, "ID" or "ID#jsonKey", where
 // ID is a secret name or ARN. Secret names and ARNs cannot contain '#'.
 func parseSecretRef(raw string) (id, key string, err error) {
 	id, key, hasKey := strings.Cut(strings.TrimSpace(raw), "#")

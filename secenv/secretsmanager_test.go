@@ -18,9 +18,9 @@ import (
 )
 
 type dbSecrets struct {
-	User     secenv.Secret `env:"DB_USER,secret"`
-	Password secenv.Secret `env:"DB_PASS,secret,required"`
-	Port     secenv.Secret `env:"DB_PORT,secret"`
+	User     secenv.Secret `env:"DB_USER,secretsmanager"`
+	Password secenv.Secret `env:"DB_PASS,secretsmanager,required"`
+	Port     secenv.Secret `env:"DB_PORT,secretsmanager"`
 }
 
 func TestLoadSecretsManager(t *testing.T) {
@@ -158,7 +158,7 @@ func TestSecretsManagerSingleFlight(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			var c struct {
-				S secenv.Secret `env:"S,secret"`
+				S secenv.Secret `env:"S,secretsmanager"`
 			}
 			errs[i] = secenv.Load(context.Background(), &c, secenv.WithSecretsManager(client), secenv.WithCache(cache),
 				secenv.WithLookup(env{"S": "hot"}.lookup), secenv.WithRegistry(redact.NewRegistry()))
@@ -190,7 +190,7 @@ func TestSecretsManagerCacheBounded(t *testing.T) {
 	perCall := func() *secretsmanager.Client { last = smClient(sm); return last }
 	load := func(client *secretsmanager.Client) error {
 		var c struct {
-			S secenv.Secret `env:"S,secret"`
+			S secenv.Secret `env:"S,secretsmanager"`
 		}
 		return secenv.Load(context.Background(), &c, secenv.WithSecretsManager(client), secenv.WithCache(cache),
 			secenv.WithClock(clk.Now), secenv.WithLookup(env{"S": "s"}.lookup), secenv.WithRegistry(redact.NewRegistry()))
@@ -253,7 +253,7 @@ func TestSecretsManagerFaults(t *testing.T) {
 			sm.PutString("s", "fault-secret")
 			sm.Inject(tt.n, tt.fault)
 			var c struct {
-				S secenv.Secret `env:"S,secret"`
+				S secenv.Secret `env:"S,secretsmanager"`
 			}
 			err := secenv.Load(context.Background(), &c, secenv.WithSecretsManager(smClient(sm)), secenv.WithCache(secenv.NewCache()),
 				secenv.WithLookup(env{"S": "s"}.lookup), secenv.WithRegistry(redact.NewRegistry()))
@@ -301,7 +301,7 @@ func TestSecretsExtension(t *testing.T) {
 				opts = append(opts, secenv.WithSecretsManager(smClient(sm)))
 			}
 			var c struct {
-				Pass secenv.Secret `env:"DB_PASS,secret,required"`
+				Pass secenv.Secret `env:"DB_PASS,secretsmanager,required"`
 			}
 			err := secenv.Load(context.Background(), &c, opts...)
 			for _, want := range tt.wantErr {

@@ -48,7 +48,7 @@ func setValue(v reflect.Value, f *field, raw string) error {
 		}
 		v.SetInt(int64(d))
 	case kindStrings:
-		v.Set(reflect.ValueOf(splitList(raw)))
+		v.Set(reflect.ValueOf(splitList(raw, f.sep)))
 	case kindURL, kindURLPtr:
 		u, err := url.Parse(strings.TrimSpace(raw))
 		if err != nil {
@@ -69,7 +69,7 @@ func setValue(v reflect.Value, f *field, raw string) error {
 			return invalid(f, "", nil)
 		}
 	default:
-		return fmt.Errorf("%w: unsupported field type %s", ErrSetup, f.typ)
+		return fmt.Errorf("%w: unsupported field type %s", ErrConfig, f.typ)
 	}
 	return nil
 }
@@ -88,11 +88,11 @@ func invalid(f *field, want string, err error) error {
 	return fmt.Errorf("%w: want %s", ErrInvalid, want)
 }
 
-// splitList splits a comma-separated list, trimming spaces around each item
+// splitList splits a list at each sep, trimming spaces around each item
 // and dropping empty items. An empty or blank raw gives nil.
-func splitList(raw string) []string {
+func splitList(raw, sep string) []string {
 	var out []string
-	for item := range strings.SplitSeq(raw, ",") {
+	for item := range strings.SplitSeq(raw, sep) {
 		if item = strings.TrimSpace(item); item != "" {
 			out = append(out, item)
 		}

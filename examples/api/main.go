@@ -67,7 +67,7 @@ func main() {
 type config struct {
 	AllowedOrigin string        `env:"ALLOWED_ORIGIN,required"`
 	SigningKey    secenv.Secret `env:"SIGNING_KEY,kms,required"`
-	Upstream      secenv.Secret `env:"UPSTREAM_SECRET_ARN,secret,required"`
+	Upstream      secenv.Secret `env:"UPSTREAM_SECRET_ARN,secretsmanager,required"`
 	// UpstreamURL, when set, receives a notification for each new note,
 	// authenticated with the Upstream credential.
 	UpstreamURL string `env:"UPSTREAM_URL"`
