@@ -17,9 +17,11 @@ import (
 //	env:"NAME,secretsmanager"     a Secrets Manager secret ID or ARN, read into a Secret;
 //	                              the value "ID#key" picks one key of a JSON secret
 //	env:"NAME,ssm"                reserved for SSM Parameter Store: an ErrConfig error for now
+//	env:"NAME,json"               one JSON value, decoded into the field's type
 //	envDefault:"VALUE"            used when the variable is unset or empty
 //	envPrefix:"DB_"               on a struct field: its fields read DB_NAME...
-//	envSeparator:";"              between the items of a slice (default ",")
+//	envSeparator:";"              between the items of a slice or map (default ",")
+//	envKeyValSeparator:"="        between a map item's key and value (default ":")
 //	env:"-"                       ignored
 //
 // Options combine: env:"NAME,kms,required". Unlike caarlos0/env, a variable
@@ -29,15 +31,34 @@ import (
 // prefix) or an option on a field it cannot apply to is an [ErrConfig]
 // error rather than ignored.
 //
-// Field types: string, bool, every int, uint and float kind, time.Duration,
-// []string, url.URL, *url.URL, [Secret], any type whose pointer implements
-// encoding.TextUnmarshaler (such as time.Time, RFC 3339), and nested structs
-// (recursed into, with an optional envPrefix). A plain Secret field takes
-// the variable's value as it is. A kms or secretsmanager field must be a
-// Secret and cannot have an envDefault (except a secretsmanager
-// reference); breaking these rules is an [ErrConfig] error, as is a
-// malformed tag. Fields without an env tag are left alone; an optional
-// variable that is unset or empty leaves its field as it was.
+// Field types:
+//   - scalars: string, bool, every int, uint and float kind, time.Duration,
+//     url.URL, and any type whose pointer implements encoding.TextUnmarshaler
+//     (such as time.Time, RFC 3339, or netip.Addr);
+//   - slices of scalars: "a, b,c" (items trimmed, empty items dropped);
+//   - maps of scalars to scalars: "k1:v1,k2:v2" (keys and values trimmed; an
+//     item without the separator, an empty key or a repeated key is an
+//     error);
+//   - pointers to scalars, such as *int or *url.URL, for optional values:
+//     nil while the variable is unset or empty, and a new value when it is
+//     set;
+//   - with the json option, any type encoding/json decodes, such as a struct,
+//     a map of slices or a pointer to a struct. The value must be exactly one
+//     JSON value, and object keys the type does not have are an error. JSON
+//     is an option rather than a rule of the type because a struct field
+//     without it is nested configuration read from its own variables, and a
+//     map or slice without it has the list form above. The decoded value is
+//     ordinary data that prints: keep secrets in Secret fields;
+//   - [Secret]: a plain Secret field takes the variable's value as it is;
+//   - nested structs, recursed into, with an optional envPrefix.
+//
+// A kms or secretsmanager field must be a Secret and cannot have an
+// envDefault (except a secretsmanager reference); breaking these rules is
+// an [ErrConfig] error, as is a malformed tag, []byte, or a slice, map or
+// pointer of anything else. Fields without an env tag are left alone; an
+// optional variable that is unset or empty leaves its field as it was.
+// Errors in a list, map or JSON value name the item by position or the byte
+// offset, never an item, a key or a value.
 //
 // All KMS decrypts and Secrets Manager reads run concurrently, at most
 // [DefaultConcurrency] at once ([WithConcurrency]), so N encrypted variables

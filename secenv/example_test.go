@@ -49,6 +49,43 @@ func ExampleLoad() {
 	// true
 }
 
+// Lists, maps, optional values and JSON. The local variables stand in for
+// the function's environment.
+func ExampleLoad_types() {
+	type Config struct {
+		Ports    []int             `env:"PORTS"`
+		Backoff  []time.Duration   `env:"BACKOFF"`
+		Weights  map[string]int    `env:"WEIGHTS"`
+		Headers  map[string]string `env:"HEADERS" envSeparator:";" envKeyValSeparator:"="`
+		MaxItems *int              `env:"MAX_ITEMS"` // nil when unset
+		Deadline *time.Duration    `env:"DEADLINE"`
+		Routing  struct {
+			Default string   `json:"default"`
+			Canary  []string `json:"canary"`
+		} `env:"ROUTING,json"`
+	}
+	vars := map[string]string{
+		"PORTS":     "8080, 8443",
+		"BACKOFF":   "100ms,1s,5s",
+		"WEIGHTS":   "blue:90,green:10",
+		"HEADERS":   "X-Team=core;X-Env=prod",
+		"MAX_ITEMS": "25",
+		"ROUTING":   `{"default":"blue","canary":["green"]}`,
+	}
+	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+
+	var cfg Config
+	if err := secenv.Load(context.Background(), &cfg, secenv.WithLookup(lookup)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cfg.Ports, cfg.Backoff, cfg.Weights, cfg.Headers)
+	fmt.Println(*cfg.MaxItems, cfg.Deadline == nil, cfg.Routing.Default, cfg.Routing.Canary)
+	// Output:
+	// [8080 8443] [100ms 1s 5s] map[blue:90 green:10] map[X-Env:prod X-Team:core]
+	// 25 true blue [green]
+}
+
 // Every problem is reported at once, by variable, and testable with
 // errors.Is and errors.As.
 func ExampleLoad_errors() {

@@ -32,17 +32,36 @@ func FuzzParseEnvTag(f *testing.F) {
 // kind.
 var fuzzFields = func() []field {
 	type all struct {
-		S  string        `env:"S"`
-		B  bool          `env:"B"`
-		I  int16         `env:"I"`
-		U  uint8         `env:"U"`
-		F  float32       `env:"F"`
-		D  time.Duration `env:"D"`
-		L  []string      `env:"L"`
-		R  url.URL       `env:"R"`
-		RP *url.URL      `env:"RP"`
-		T  time.Time     `env:"T"`
-		S1 Secret        `env:"S1"`
+		S  string                `env:"S"`
+		B  bool                  `env:"B"`
+		I  int16                 `env:"I"`
+		U  uint8                 `env:"U"`
+		F  float32               `env:"F"`
+		D  time.Duration         `env:"D"`
+		L  []string              `env:"L"`
+		R  url.URL               `env:"R"`
+		RP *url.URL              `env:"RP"`
+		T  time.Time             `env:"T"`
+		S1 Secret                `env:"S1"`
+		LI []int                 `env:"LI"`
+		LF []float64             `env:"LF" envSeparator:" "`
+		LD []time.Duration       `env:"LD"`
+		LT []time.Time           `env:"LT" envSeparator:";"`
+		M  map[string]int        `env:"M"`
+		MD map[int]time.Duration `env:"MD" envSeparator:";" envKeyValSeparator:"="`
+		MB map[bool]url.URL      `env:"MB"`
+		PI *int                  `env:"PI"`
+		PD *time.Duration        `env:"PD"`
+		PU *url.URL              `env:"PU"`
+		PT *time.Time            `env:"PT"`
+		J  struct {
+			A string         `json:"a"`
+			B []int          `json:"b"`
+			C map[string]any `json:"c"`
+			T time.Time      `json:"t"`
+		} `env:"J,json"`
+		JM map[string][]float64 `env:"JM,json"`
+		JP *[]string            `env:"JP,json"`
 	}
 	p := buildPlan(reflect.TypeFor[all]())
 	if p.err != nil {
@@ -52,7 +71,8 @@ var fuzzFields = func() []field {
 }()
 
 func FuzzParseValue(f *testing.F) {
-	for _, s := range []string{"", "0", "-1", "1e309", "true", "TRUE", "1h2m3s", "a,b,,c", "https://x/y?z", "http://[::1", "0x10", "  42  ", "NaN", "\xff\xfe", "2025-01-02T03:04:05Z"} {
+	for _, s := range []string{"", "0", "-1", "1e309", "true", "TRUE", "1h2m3s", "a,b,,c", "https://x/y?z", "http://[::1", "0x10", "  42  ", "NaN", "\xff\xfe", "2025-01-02T03:04:05Z",
+		"a:1,b:2", "1=1s;2=2m", "a:1,a:2", ":1", "k", "true:http://x", `{"a":"x","b":[1],"c":{"d":null},"t":"2025-01-02T03:04:05Z"}`, `{"a":1}`, `{"z":1}`, `{} x`, `[1,`, `{"k":[1.5]}`, `["a"]`, "null"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {

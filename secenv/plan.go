@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// kind is how a field's value is parsed.
+// kind is how a value is parsed.
 type kind uint8
 
 const (
@@ -21,20 +21,31 @@ const (
 	kindUint
 	kindFloat
 	kindDuration
-	kindStrings
 	kindURL
-	kindURLPtr
-	kindSecret
-	kindText // implements encoding.TextUnmarshaler
+	kindText   // implements encoding.TextUnmarshaler
+	kindSecret // only as a field's own type
+	kindSlice  // items split at the field's separator
+	kindMap    // items split at the separator, then at the key-value separator
+	kindPtr    // a pointer to a scalar, allocated when the variable is set
+	kindJSON   // the json option: encoding/json into the field's type
 )
+
+// parser describes how to parse text into a value of type typ.
+type parser struct {
+	kind kind
+	bits int // for kindInt, kindUint, kindFloat
+	typ  reflect.Type
+	elem *parser // kindSlice: item; kindMap: value; kindPtr: target
+	key  *parser // kindMap: key
+}
 
 // field is the plan for one tagged leaf field.
 type field struct {
 	index    []int
 	path     string // Go field path, such as "DB.Password"
 	name     string // variable name, prefix included
-	kind     kind
-	bits     int // for kindInt, kindUint, kindFloat
+	kind     kind   // p.kind
+	p        *parser
 	typ      string
 	rtype    reflect.Type
 	required bool
@@ -68,7 +79,6 @@ func planFor(t reflect.Type) *plan {
 var (
 	secretType   = reflect.TypeFor[Secret]()
 	urlType      = reflect.TypeFor[url.URL]()
-	urlPtrType   = reflect.TypeFor[*url.URL]()
 	durationType = reflect.TypeFor[time.Duration]()
 	textType     = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
@@ -168,11 +178,16 @@ func walk(t reflect.Type, idx []int, gp, vp string, p *plan, errs *[]error) {
 		if hasKVSep {
 			f.kvSep = kvSep
 		}
-		f.kind, f.bits, err = kindOf(sf.Type)
+		if tag.json {
+			f.p, err = jsonParser(sf.Type)
+		} else {
+			f.p, err = parserFor(sf.Type)
+		}
 		if err != nil {
 			*errs = append(*errs, &FieldError{Field: path, Var: f.name, Err: err})
 			continue
 		}
+		f.kind = f.p.kind
 		if err := checkField(&f, hasSep, hasKVSep); err != nil {
 			*errs = append(*errs, &FieldError{Field: path, Var: f.name, Err: err})
 			continue
@@ -194,12 +209,14 @@ func checkField(f *field, hasSep, hasKVSep bool) error {
 		return setup("a field cannot be both required and have an envDefault")
 	case f.kind == kindSecret && f.hasDef && !f.sm:
 		return setup("a Secret field other than a secretsmanager reference cannot have an envDefault: secrets must not be hardcoded")
-	case hasSep && f.kind != kindStrings:
+	case hasSep && f.kind != kindSlice && f.kind != kindMap:
 		return setup("envSeparator applies only to slices and maps")
-	case hasKVSep:
+	case hasKVSep && f.kind != kindMap:
 		return setup("envKeyValSeparator applies only to maps")
-	case f.sep == "":
-		return setup("envSeparator is empty")
+	case f.sep == "" || f.kvSep == "":
+		return setup("a separator is empty")
+	case f.kind == kindMap && f.sep == f.kvSep:
+		return setup("envSeparator and envKeyValSeparator are the same")
 	case f.hasDef:
 		return checkDefault(f)
 	}
@@ -230,38 +247,87 @@ func isNested(t reflect.Type) bool {
 	return !reflect.PointerTo(t).Implements(textType)
 }
 
-// kindOf maps a field type to how it is parsed.
-func kindOf(t reflect.Type) (kind, int, error) {
+// parserFor returns the parser of a field of type t: a scalar, a Secret, a
+// slice or map of scalars, or a pointer to a scalar.
+func parserFor(t reflect.Type) (*parser, error) {
+	if t == secretType {
+		return &parser{kind: kindSecret, typ: t}, nil
+	}
+	if p, ok := scalarParser(t); ok {
+		return p, nil
+	}
+	unsupported := func(why string) (*parser, error) {
+		return nil, fmt.Errorf("%w: unsupported field type %s%s", ErrConfig, t, why)
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return unsupported(" (bytes: use string, or Secret for sensitive bytes)")
+		}
+		if e, ok := scalarParser(t.Elem()); ok {
+			return &parser{kind: kindSlice, typ: t, elem: e}, nil
+		}
+		return unsupported(" (slice items must be scalars)")
+	case reflect.Map:
+		k, kok := scalarParser(t.Key())
+		v, vok := scalarParser(t.Elem())
+		if kok && vok {
+			return &parser{kind: kindMap, typ: t, key: k, elem: v}, nil
+		}
+		return unsupported(" (map keys and values must be scalars)")
+	case reflect.Pointer:
+		if t.Elem() == secretType {
+			return unsupported(" (use Secret: IsSet reports whether it was set)")
+		}
+		if e, ok := scalarParser(t.Elem()); ok {
+			return &parser{kind: kindPtr, typ: t, elem: e}, nil
+		}
+		return unsupported(" (a pointer must be to a scalar)")
+	case reflect.Struct:
+		return unsupported(" (a struct takes envPrefix, or env with the json option)")
+	}
+	return unsupported("")
+}
+
+// scalarParser returns the parser of a scalar type: string, bool, the int,
+// uint and float kinds, time.Duration, url.URL and text unmarshalers.
+func scalarParser(t reflect.Type) (*parser, bool) {
 	switch t {
 	case secretType:
-		return kindSecret, 0, nil
+		return nil, false
 	case durationType:
-		return kindDuration, 0, nil
+		return &parser{kind: kindDuration, typ: t}, true
 	case urlType:
-		return kindURL, 0, nil
-	case urlPtrType:
-		return kindURLPtr, 0, nil
+		return &parser{kind: kindURL, typ: t}, true
 	}
 	if reflect.PointerTo(t).Implements(textType) {
-		return kindText, 0, nil
+		return &parser{kind: kindText, typ: t}, true
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return kindString, 0, nil
+		return &parser{kind: kindString, typ: t}, true
 	case reflect.Bool:
-		return kindBool, 0, nil
+		return &parser{kind: kindBool, typ: t}, true
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return kindInt, t.Bits(), nil
+		return &parser{kind: kindInt, bits: t.Bits(), typ: t}, true
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return kindUint, t.Bits(), nil
+		return &parser{kind: kindUint, bits: t.Bits(), typ: t}, true
 	case reflect.Float32, reflect.Float64:
-		return kindFloat, t.Bits(), nil
-	case reflect.Slice:
-		if t.Elem().Kind() == reflect.String {
-			return kindStrings, 0, nil
-		}
+		return &parser{kind: kindFloat, bits: t.Bits(), typ: t}, true
 	}
-	return 0, 0, fmt.Errorf("%w: unsupported field type %s", ErrConfig, t)
+	return nil, false
+}
+
+// jsonParser returns the parser of a field with the json option.
+func jsonParser(t reflect.Type) (*parser, error) {
+	if t == secretType {
+		return nil, fmt.Errorf("%w: the json option does not apply to a Secret, which takes the value as it is", ErrConfig)
+	}
+	switch t.Kind() {
+	case reflect.Func, reflect.Chan, reflect.UnsafePointer, reflect.Complex64, reflect.Complex128:
+		return nil, fmt.Errorf("%w: type %s cannot be decoded from JSON", ErrConfig, t)
+	}
+	return &parser{kind: kindJSON, typ: t}, nil
 }
 
 // envTag is a parsed env:"NAME,opt,..." tag.
@@ -270,6 +336,7 @@ type envTag struct {
 	required bool
 	kms      bool
 	sm       bool
+	json     bool
 }
 
 // parseEnvTag parses the value of an env tag. Its errors wrap [ErrConfig].
@@ -289,14 +356,19 @@ func parseEnvTag(s string) (envTag, error) {
 			t.kms = true
 		case "secretsmanager":
 			t.sm = true
+		case "json":
+			t.json = true
 		case "ssm":
 			return t, fmt.Errorf("%w: the ssm env tag option is not supported yet", ErrConfig)
 		default:
-			return t, fmt.Errorf("%w: unknown env tag option (want required, kms or secretsmanager)", ErrConfig)
+			return t, fmt.Errorf("%w: unknown env tag option (want required, kms, secretsmanager or json)", ErrConfig)
 		}
 	}
 	if t.kms && t.sm {
 		return t, fmt.Errorf("%w: env tag cannot have both kms and secretsmanager", ErrConfig)
+	}
+	if t.json && (t.kms || t.sm) {
+		return t, fmt.Errorf("%w: the json option does not combine with kms or secretsmanager: their values are Secrets", ErrConfig)
 	}
 	return t, nil
 }

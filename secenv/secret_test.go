@@ -168,15 +168,21 @@ func TestSecretAccessors(t *testing.T) {
 }
 
 type fuzzConfig struct {
-	S string        `env:"S"`
-	B bool          `env:"B"`
-	I int8          `env:"I"`
-	U uint32        `env:"U"`
-	F float64       `env:"F"`
-	D time.Duration `env:"D"`
-	L []string      `env:"L"`
-	R url.URL       `env:"R"`
-	K secenv.Secret `env:"K,required"`
+	S string                   `env:"S"`
+	B bool                     `env:"B"`
+	I int8                     `env:"I"`
+	U uint32                   `env:"U"`
+	F float64                  `env:"F"`
+	D time.Duration            `env:"D"`
+	L []string                 `env:"L"`
+	R url.URL                  `env:"R"`
+	K secenv.Secret            `env:"K,required"`
+	M map[string]time.Duration `env:"M"`
+	P *int                     `env:"P"`
+	J struct {
+		A []int             `json:"a"`
+		B map[string]string `json:"b"`
+	} `env:"J,json"`
 	N struct {
 		X int `env:"X"`
 	} `envPrefix:"N_"`
@@ -188,7 +194,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add("x", "true", "1", "2", "3.5", "1s", "a,b", "http://h", "key-value", "4")
 	f.Add("", "maybe", "999", "-1", "x", "1 parsec", "", "http://[::1", "", "z")
 	f.Fuzz(func(t *testing.T, s, b, i, u, fl, d, l, r, k, x string) {
-		vars := env{"S": s, "B": marker + b, "I": marker + i, "U": u + marker, "F": fl, "D": marker + d, "L": l, "R": r + marker, "K": marker + k, "N_X": marker + x}
+		vars := env{"S": s, "B": marker + b, "I": marker + i, "U": u + marker, "F": fl, "D": marker + d, "L": l, "R": r + marker, "K": marker + k, "N_X": marker + x,
+			"M": l + marker + d, "P": i + marker, "J": s + marker}
 		var c fuzzConfig
 		err := secenv.Load(context.Background(), &c, secenv.WithLookup(vars.lookup), secenv.WithRegistry(redact.NewRegistry()), secenv.WithLogger(nil))
 		if err != nil && strings.Contains(err.Error(), marker) {
