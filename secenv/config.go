@@ -62,8 +62,10 @@ import (
 //
 // All KMS decrypts and Secrets Manager reads run concurrently, at most
 // [DefaultConcurrency] at once ([WithConcurrency]), so N encrypted variables
-// cost about one round trip. SDK clients are built from the default AWS
-// config only when a kms or secretsmanager field is set and no client was given.
+// cost about one round trip. kms and secretsmanager fields need clients:
+// pass secenvaws.Default() (package secenv/secenvaws, which links the AWS
+// SDK; secenv alone does not), or the field is an [ErrConfig] error naming
+// the variable and the option to pass.
 //
 // Load reports every problem at once, joined with errors.Join: each is a
 // [*FieldError] naming the field and the variable, wrapping sentinels such
@@ -99,6 +101,10 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 	var jobs []job
 	for i := range p.fields {
 		f := &p.fields[i]
+		if err := o.missingClient(f); err != nil {
+			errs[i] = &FieldError{Field: f.path, Var: f.name, Err: err}
+			continue
+		}
 		raw, set := o.lookup(f.name)
 		if raw == "" {
 			switch {
@@ -137,6 +143,18 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 	return nil
 }
 
+// missingClient returns an ErrConfig error when f is a kms or
+// secretsmanager field and no client can resolve it.
+func (o *options) missingClient(f *field) error {
+	switch {
+	case f.kms && o.kms == nil:
+		return fmt.Errorf("%w: %w", ErrConfig, errNoKMS)
+	case f.sm && o.sm == nil && o.ext == nil:
+		return fmt.Errorf("%w: %w", ErrConfig, errNoSM)
+	}
+	return nil
+}
+
 // job is one kms or secretsmanager field to resolve.
 type job struct {
 	i   int    // index into plan.fields
@@ -147,26 +165,14 @@ type job struct {
 // run resolves every job concurrently, at most o.limit at a time, and
 // stores each result in out or each failure in errs.
 func (o *options) run(ctx context.Context, p *plan, jobs []job, errs []error, out reflect.Value, reg *collector) {
-	kmsClient := sync.OnceValues(func() (KMSClient, error) {
-		if o.kms != nil {
-			return o.kms, nil
-		}
-		return defaultKMS(ctx)
-	})
-	smClient := sync.OnceValues(func() (SecretsManagerClient, error) {
-		if o.sm != nil {
-			return o.sm, nil
-		}
-		return defaultSecretsManager(ctx)
-	})
 	secrets := &secretMemo{}
 	resolve := func(j *job) {
 		f := &p.fields[j.i]
 		var err error
 		if f.kms {
-			err = o.resolveKMS(ctx, kmsClient, f, j, reg)
+			err = o.resolveKMS(ctx, f, j, reg)
 		} else {
-			err = o.resolveSecret(ctx, smClient, secrets, f, j, reg)
+			err = o.resolveSecret(ctx, secrets, f, j, reg)
 		}
 		if err != nil {
 			errs[j.i] = &FieldError{Field: f.path, Var: f.name, Err: err}
@@ -208,12 +214,8 @@ func (o *options) run(ctx context.Context, p *plan, jobs []job, errs []error, ou
 	}
 }
 
-func (o *options) resolveKMS(ctx context.Context, client func() (KMSClient, error), f *field, j *job, reg *collector) error {
-	c, err := client()
-	if err != nil {
-		return detail("default AWS config", ErrDecrypt, ErrUnavailable, &awsCause{code: "aws config", err: err})
-	}
-	v, err := o.decrypt(ctx, c, j.raw)
+func (o *options) resolveKMS(ctx context.Context, f *field, j *job, reg *collector) error {
+	v, err := o.decrypt(ctx, o.kms, j.raw)
 	if err != nil {
 		return err
 	}
@@ -222,14 +224,14 @@ func (o *options) resolveKMS(ctx context.Context, client func() (KMSClient, erro
 	return nil
 }
 
-func (o *options) resolveSecret(ctx context.Context, client func() (SecretsManagerClient, error), memo *secretMemo, f *field, j *job, reg *collector) error {
+func (o *options) resolveSecret(ctx context.Context, memo *secretMemo, f *field, j *job, reg *collector) error {
 	id, key, err := parseSecretRef(j.raw)
 	if err != nil {
 		return err
 	}
 	// Fields that name keys of one secret share one read per Load,
 	// whether or not a cache is in use.
-	p, err := memo.get(id, func() (secretPayload, error) { return o.readSecret(ctx, client, id) })
+	p, err := memo.get(id, func() (secretPayload, error) { return o.readSecret(ctx, id) })
 	if err != nil {
 		return err
 	}
@@ -270,43 +272,32 @@ func (m *secretMemo) get(id string, read func() (secretPayload, error)) (secretP
 }
 
 // readSecret returns the payload of secret id: from the cache when it is
-// fresh, otherwise from the extension or the SDK client.
-func (o *options) readSecret(ctx context.Context, client func() (SecretsManagerClient, error), id string) (secretPayload, error) {
-	var src any
-	var sdk SecretsManagerClient
+// fresh, otherwise from the extension or the client.
+func (o *options) readSecret(ctx context.Context, id string) (secretPayload, error) {
+	var src any = o.sm
 	var base, token string
 	if o.ext != nil {
 		base = o.ext.endpoint(o.lookup)
 		token, _ = o.lookup("AWS_SESSION_TOKEN")
 		src = base
-	} else {
-		c, err := client()
-		if err != nil {
-			return secretPayload{}, detail("default AWS config", ErrSecretsManager, ErrUnavailable, &awsCause{code: "aws config", err: err})
-		}
-		src, sdk = c, c
 	}
 	ck, p, ok := o.cache.lookup(src, id, o.ttl, o.now)
-	if !ok {
-		// The fetch function is built only on a miss: a cache hit does not
-		// allocate it.
-		var fetch func(context.Context) (secretPayload, error)
-		if o.ext != nil {
-			fetch = func(ctx context.Context) (secretPayload, error) {
-				p, err := getSecretExtension(ctx, o.ext.HTTPClient, base, token, id)
-				if err != nil && errors.Is(err, errExtensionDown) && !o.ext.NoFallback {
-					c, cerr := client()
-					if cerr != nil {
-						return secretPayload{}, detail("default AWS config", ErrSecretsManager, ErrUnavailable, &awsCause{code: "aws config", err: cerr})
-					}
-					return getSecretSDK(ctx, c, id)
-				}
-				return p, err
-			}
-		} else {
-			fetch = func(ctx context.Context) (secretPayload, error) { return getSecretSDK(ctx, sdk, id) }
-		}
-		return o.cache.fill(ctx, ck, o.ttl, o.now, fetch)
+	if ok {
+		return p, nil
 	}
-	return p, nil
+	// The fetch function is built only on a miss: a cache hit does not
+	// allocate it.
+	var fetch func(context.Context) (secretPayload, error)
+	if o.ext != nil {
+		fetch = func(ctx context.Context) (secretPayload, error) {
+			p, err := getSecretExtension(ctx, o.ext.HTTPClient, base, token, id)
+			if err != nil && errors.Is(err, errExtensionDown) && !o.ext.NoFallback && o.sm != nil {
+				return getSecretClient(ctx, o.sm, id)
+			}
+			return p, err
+		}
+	} else {
+		fetch = func(ctx context.Context) (secretPayload, error) { return getSecretClient(ctx, o.sm, id) }
+	}
+	return o.cache.fill(ctx, ck, o.ttl, o.now, fetch)
 }

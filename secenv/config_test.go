@@ -444,3 +444,35 @@ func TestLoadReusesPlanConcurrently(t *testing.T) {
 		t.Errorf("Load of a cached plan allocates %v times, want a handful", allocs)
 	}
 }
+
+func TestLoadNeedsClients(t *testing.T) {
+	type cfg struct {
+		Key   secenv.Secret `env:"KEY,kms"`
+		DB    secenv.Secret `env:"DB,secretsmanager"`
+		Plain string        `env:"PLAIN"`
+	}
+	tests := []struct {
+		name string
+		vars env
+		opts []secenv.Option
+		want map[string]error
+	}{
+		{name: "no clients, variables set", vars: env{"KEY": "AQID", "DB": "prod/db"}, want: map[string]error{"KEY": secenv.ErrConfig, "DB": secenv.ErrConfig}},
+		{name: "no clients, variables unset", vars: env{"PLAIN": "x"}, want: map[string]error{"KEY": secenv.ErrConfig, "DB": secenv.ErrConfig}},
+		{name: "the extension needs no Secrets Manager client", vars: env{}, opts: []secenv.Option{secenv.WithSecretsExtension(secenv.Extension{})},
+			want: map[string]error{"KEY": secenv.ErrConfig}},
+		{name: "nil clients set nothing", vars: env{}, opts: []secenv.Option{secenv.WithClients(nil, nil)},
+			want: map[string]error{"KEY": secenv.ErrConfig, "DB": secenv.ErrConfig}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c cfg
+			opts := append([]secenv.Option{secenv.WithLookup(tt.vars.lookup)}, tt.opts...)
+			err := secenv.Load(context.Background(), &c, opts...)
+			checkFieldErrors(t, err, tt.want)
+			if !reflect.ValueOf(c).IsZero() {
+				t.Error("dst changed on error")
+			}
+		})
+	}
+}

@@ -20,10 +20,18 @@
 //	}
 //
 //	var cfg Config
-//	if err := secenv.Load(ctx, &cfg, secenv.WithKMSKeyID(os.Getenv("KMS_KEY_ARN"))); err != nil {
+//	err := secenv.Load(ctx, &cfg,
+//		secenvaws.Default(), // AWS SDK clients for the kms and secretsmanager fields
+//		secenv.WithKMSKeyID(os.Getenv("KMS_KEY_ARN")))
+//	if err != nil {
 //		log.Fatal(err) // names every bad variable, never a value
 //	}
 //	client := api.New(cfg.APIKey.Reveal())
+//
+// The AWS SDK clients come from package secenv/secenvaws, so that a
+// configuration without kms or secretsmanager fields does not link the SDK
+// (several megabytes, and milliseconds of package initialisation at every
+// cold start): secenv itself does not import the SDK.
 //
 // KMS values are decrypted with the encryption context
 // {"LambdaFunctionName": $AWS_LAMBDA_FUNCTION_NAME}, as the Lambda console's

@@ -12,8 +12,8 @@ import (
 var (
 	// ErrConfig reports a programming error: dst is not a pointer to a
 	// struct, a tag is malformed or uses an option that is not supported
-	// (yet), a field type is unsupported, or a kms or secretsmanager field
-	// is not of type Secret.
+	// (yet), a field type is unsupported, a kms or secretsmanager field is
+	// not of type Secret, or no client was given for one ([WithClients]).
 	ErrConfig = errors.New("secenv: invalid configuration")
 
 	// ErrMissing reports a required variable that is not set.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seclambda/seclambda/redact"
 	"github.com/seclambda/seclambda/secenv"
+	"github.com/seclambda/seclambda/secenv/secenvaws"
 )
 
 // HandlerConfig is a typical Lambda handler's configuration.
@@ -147,6 +148,7 @@ func ExampleLoad_kmsAndSecretsManager() {
 	}
 	var cfg Config
 	err := secenv.Load(context.Background(), &cfg,
+		secenvaws.Default(),
 		secenv.WithKMSKeyID(os.Getenv("KMS_KEY_ARN")),
 		secenv.WithSecretsExtension(secenv.Extension{}),
 		secenv.WithCacheTTL(10*time.Minute),

@@ -13,6 +13,7 @@ import (
 	"github.com/seclambda/seclambda/internal/testpeer"
 	"github.com/seclambda/seclambda/redact"
 	"github.com/seclambda/seclambda/secenv"
+	"github.com/seclambda/seclambda/secenv/secenvaws"
 )
 
 // faultConfig mixes plain, kms and secret fields; two secret fields name
@@ -135,13 +136,13 @@ var errRunFailed = errors.New("run failed cleanly")
 // loadUnderFaults does one Load and checks its outcome. It returns nil for
 // a complete config, an error wrapping errRunFailed for a well-formed
 // failure, and any other error for a broken promise.
-func loadUnderFaults(kc secenv.KMSClient, sc secenv.SecretsManagerClient, vars env, plain map[string]string, kmsVars map[string]bool, forbidden []string) error {
+func loadUnderFaults(kc secenvaws.KMSAPI, sc secenvaws.SecretsManagerAPI, vars env, plain map[string]string, kmsVars map[string]bool, forbidden []string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	reg := redact.NewRegistry()
 	before := faultConfig{Region: "untouched", Port: -1}
 	c := before
-	err := secenv.Load(ctx, &c, secenv.WithKMS(kc), secenv.WithSecretsManager(sc), secenv.WithLookup(vars.lookup),
+	err := secenv.Load(ctx, &c, secenvaws.WithKMS(kc), secenvaws.WithSecretsManager(sc), secenv.WithLookup(vars.lookup),
 		secenv.WithRegistry(reg), secenv.WithCache(secenv.NewCache()), secenv.WithLogger(nil))
 	if err == nil {
 		got := map[string]string{"K0": c.K0.Reveal(), "K1": c.K1.Reveal(), "K2": c.K2.Reveal(), "K3": c.K3.Reveal(),

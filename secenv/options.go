@@ -62,19 +62,6 @@ func newOptions(opts []Option) *options {
 	return o
 }
 
-// WithKMS sets the KMS client that decrypts kms fields. Without it, Load
-// builds a client from the default AWS config (config.LoadDefaultConfig),
-// once per process and only when a kms field is set. *kms.Client satisfies
-// [KMSClient]; its standard retryer retries throttling and 5xx responses,
-// and not AccessDenied or InvalidCiphertext.
-func WithKMS(c KMSClient) Option { return func(o *options) { o.kms = c } }
-
-// WithSecretsManager sets the Secrets Manager client that resolves secret
-// fields. Without it, Load builds a client from the default AWS config, once
-// per process and only when a secretsmanager field is set.
-// *secretsmanager.Client satisfies [SecretsManagerClient].
-func WithSecretsManager(c SecretsManagerClient) Option { return func(o *options) { o.sm = c } }
-
 // WithLookup sets the source of variables, os.LookupEnv by default. It also
 // supplies AWS_LAMBDA_FUNCTION_NAME for the default encryption context and
 // AWS_SESSION_TOKEN for [WithSecretsExtension]. A nil f keeps the default.
