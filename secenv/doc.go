@@ -43,8 +43,8 @@
 //
 // secenv protects against:
 //   - secrets in source or in plain environment variables: kms and
-//     secretsmanager fields must be of type Secret, and a Secret field cannot have a
-//     default;
+//     secretsmanager fields must be of type Secret, and a Secret field
+//     cannot have an envDefault (except a secretsmanager reference);
 //   - accidental disclosure of a loaded secret through fmt, log, slog, json,
 //     xml, text or gob, including as a field of a printed struct, and of its
 //     common encodings (JSON-escaped, base64, URL-escaped) and ciphertext

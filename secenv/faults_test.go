@@ -16,8 +16,8 @@ import (
 	"github.com/seclambda/seclambda/secenv/secenvaws"
 )
 
-// faultConfig mixes plain, kms and secret fields; two secret fields name
-// keys of one secret.
+// faultConfig mixes plain, kms and secretsmanager fields; two of the
+// secretsmanager fields name keys of one secret.
 type faultConfig struct {
 	Region string        `env:"REGION,required"`
 	Port   int           `env:"PORT" envDefault:"443"`
@@ -34,8 +34,8 @@ type faultConfig struct {
 // TestLoadUnderFaults loads a configuration many times, concurrently, while
 // the fault proxy in front of local-kms and of the Secrets Manager server
 // throttles, fails and drops calls. Every run must end with every value
-// right, or with a joined error of one *FieldError per failed kms or secret
-// field, each an outage (ErrUnavailable), naming its variable and no value,
+// right, or with a joined error of one *FieldError per failed kms or
+// secretsmanager field, each an outage (ErrUnavailable), naming its variable and no value,
 // and with the destination untouched: never a half-filled config.
 func TestLoadUnderFaults(t *testing.T) {
 	k := testpeer.StartKMS(t)
