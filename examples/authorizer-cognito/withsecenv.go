@@ -28,6 +28,9 @@ type settings struct {
 }
 
 func init() {
+	if os.Getenv("AWS_LAMBDA_RUNTIME_API") == "" {
+		return // not in Lambda or the emulator: go test, for one
+	}
 	var s settings
 	if err := secenv.Load(context.Background(), &s); err != nil {
 		fmt.Fprintln(os.Stderr, err)
