@@ -8,6 +8,8 @@ require (
 	github.com/seclambda/seclambda v0.0.0
 )
 
+require github.com/aws/aws-sdk-go-v2/service/ssm v1.83.0 // indirect
+
 require (
 	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/config v1.33.18 // indirect

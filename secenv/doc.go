@@ -33,6 +33,18 @@
 // (several megabytes, and milliseconds of package initialisation at every
 // cold start): secenv itself does not import the SDK.
 //
+// # Rotation
+//
+// A [Live] field holds a value that may rotate while the function is warm:
+// it is fetched at first use and refreshed through the [Cache] (TTL with
+// jitter, a DescribeSecret check that fetches the value only when its
+// version changed, stale on error with capped exponential backoff, an
+// error hook, and [Live.Do] to refresh at once when a credential is
+// refused). Version stages and IDs are picked with the envVersionStage and
+// envVersionID tags or [NewLive]; SSM Parameter Store values use the ssm
+// option; a struct field with the secretsmanager option, such as
+// [RDSSecret], is filled from one JSON secret.
+//
 // KMS values are decrypted with the encryption context
 // {"LambdaFunctionName": $AWS_LAMBDA_FUNCTION_NAME}, as the Lambda console's
 // encryption helpers produce them. All KMS and Secrets Manager calls of one

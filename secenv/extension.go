@@ -74,11 +74,18 @@ var errExtensionDown = errors.New("secenv: the secrets extension is not acceptin
 
 // getSecretExtension fetches the current version of secret id through the
 // extension at base.
-func getSecretExtension(ctx context.Context, hc *http.Client, base, token, id string) (secretPayload, error) {
+func getSecretExtension(ctx context.Context, hc *http.Client, base, token, id string, sel versionSel) (secretPayload, error) {
 	if hc == nil {
 		hc = extensionHTTPClient
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/secretsmanager/get?secretId="+url.QueryEscape(id), nil)
+	u := base + "/secretsmanager/get?secretId=" + url.QueryEscape(id)
+	switch {
+	case sel.id != "":
+		u += "&versionId=" + url.QueryEscape(sel.id)
+	case !sel.isDefault():
+		u += "&versionStage=" + url.QueryEscape(sel.stage)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return secretPayload{}, detail("bad extension endpoint", ErrSecretsManager)
 	}
@@ -105,11 +112,14 @@ func getSecretExtension(ctx context.Context, hc *http.Client, base, token, id st
 	var out struct {
 		SecretString *string
 		SecretBinary []byte
+		VersionId    string
 	}
 	if err := json.Unmarshal(body, &out); err != nil {
 		return secretPayload{}, detail("extension answer does not parse", ErrSecretsManager)
 	}
-	return payloadOf(out.SecretString, out.SecretBinary)
+	p, err := payloadOf(out.SecretString, out.SecretBinary)
+	p.version = out.VersionId
+	return p, err
 }
 
 // extensionError classifies a non-200 answer from the extension by status

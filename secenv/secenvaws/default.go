@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/seclambda/seclambda/secenv"
 )
@@ -24,7 +25,9 @@ import (
 //
 // Options after Default override it: secenv.Load(ctx, &cfg,
 // secenvaws.Default(), secenvaws.WithKMS(myClient)).
-func Default() secenv.Option { return secenv.WithClients(defaultKMS{}, defaultSM{}) }
+func Default() secenv.Option {
+	return secenv.Options(secenv.WithClients(defaultKMS{}, defaultSM{}), secenv.WithSSM(defaultSSM{}))
+}
 
 // defaults holds the clients that Default builds.
 var defaults struct {
@@ -32,6 +35,7 @@ var defaults struct {
 	cfg *aws.Config
 	kms *kms.Client
 	sm  *secretsmanager.Client
+	ssm *ssm.Client
 }
 
 // defaultConfig returns the default AWS config, loading it once it loads
@@ -71,18 +75,25 @@ func (defaultKMS) Decrypt(ctx context.Context, in *secenv.DecryptInput) (*secenv
 // defaultSM is the Secrets Manager client of Default.
 type defaultSM struct{}
 
-func (defaultSM) GetSecretValue(ctx context.Context, id string) (*secenv.SecretValue, error) {
+func (d defaultSM) GetSecretValue(ctx context.Context, id string) (*secenv.SecretValue, error) {
+	c, err := d.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return getSecretValue(ctx, c, id)
+}
+
+// client returns the default Secrets Manager client, building it on first
+// need.
+func (defaultSM) client(ctx context.Context) (*secretsmanager.Client, error) {
 	defaults.mu.Lock()
-	c := defaults.sm
-	if c == nil {
+	defer defaults.mu.Unlock()
+	if defaults.sm == nil {
 		cfg, err := defaultConfig(ctx)
 		if err != nil {
-			defaults.mu.Unlock()
 			return nil, err
 		}
-		c = secretsmanager.NewFromConfig(cfg)
-		defaults.sm = c
+		defaults.sm = secretsmanager.NewFromConfig(cfg)
 	}
-	defaults.mu.Unlock()
-	return getSecretValue(ctx, c, id)
+	return defaults.sm, nil
 }
