@@ -1,6 +1,7 @@
 package samcheck_test
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -54,8 +55,13 @@ func TestSeededViolations(t *testing.T) {
 			resource: "CloudFormationExecutionRole", rule: "wildcard-action",
 		},
 		{
-			name:     "wildcard action in a key policy",
-			edits:    []edit{{"              - kms:DescribeKey\n", "              - kms:*\n"}},
+			// kms:* for the account root is AWS's default key policy, which
+			// delegates to IAM; for any other principal it is a wildcard.
+			name: "wildcard action in a key policy",
+			edits: []edit{
+				{"              AWS: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:root\n", "              AWS: !GetAtt ApiRole.Arn\n"},
+				{"              - kms:DescribeKey\n", "              - kms:*\n"},
+			},
 			resource: "NotesKey", rule: "wildcard-action",
 		},
 		{
@@ -159,15 +165,25 @@ func TestCheckRejectsNonTemplates(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
+		want error
 	}{
-		{name: "empty", in: ""},
-		{name: "not yaml", in: "{{{"},
-		{name: "no resources", in: "AWSTemplateFormatVersion: '2010-09-09'\n"},
+		{name: "empty", in: "", want: samcheck.ErrParse},
+		{name: "not yaml", in: "{{{", want: samcheck.ErrParse},
+		{name: "no resources", in: "AWSTemplateFormatVersion: '2010-09-09'\n", want: samcheck.ErrParse},
+		{name: "Fn::ForEach", in: `
+Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Topics:
+    - Name
+    - [A, B]
+    - Topic${Name}:
+        Type: AWS::SNS::Topic
+`, want: samcheck.ErrUnsupported},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := samcheck.Check([]byte(tt.in), nil); err == nil {
-				t.Fatal("Check accepted a non-template")
+			if _, err := samcheck.Check([]byte(tt.in), nil); !errors.Is(err, tt.want) {
+				t.Fatalf("got %v, want %v", err, tt.want)
 			}
 		})
 	}

@@ -12,8 +12,20 @@ func (c *checker) permissions() {
 		if r.Type != "AWS::Lambda::Permission" {
 			continue
 		}
+		action, _ := str(r.Properties["Action"])
+		switch strings.ToLower(action) {
+		case "lambda:invokefunction", "lambda:invokefunctionurl":
+		default:
+			c.add(name, "invoke-permission", fmt.Sprintf("permission grants %q; a Lambda permission should only allow lambda:InvokeFunction or lambda:InvokeFunctionUrl", action))
+		}
+		if _, ok := str(r.Properties["FunctionUrlAuthType"]); ok {
+			continue // a function URL's permission: open-route judges it
+		}
 		src, _ := str(r.Properties["SourceArn"])
 		principal, _ := str(r.Properties["Principal"])
+		if !strings.HasSuffix(principal, ".amazonaws.com") && principal != "" {
+			continue // "*" is wildcard-principal's; an account needs no SourceArn
+		}
 		if src == "" {
 			c.add(name, "invoke-permission", fmt.Sprintf("permission for %s has no SourceArn, so any resource of that service in any account may invoke the function", principalName(principal)))
 			continue
