@@ -50,7 +50,7 @@ func parse(data []byte) (*template, error) {
 		return nil, fmt.Errorf("%w: %w", ErrParse, err)
 	}
 	if o.forEach != "" {
-		return nil, fmt.Errorf("%w: %s (the AWS::LanguageExtensions transform) is not supported; check the template that aws cloudformation package or sam build expands", ErrUnsupported, o.forEach)
+		return nil, fmt.Errorf("%w: %s: Fn::ForEach (of the AWS::LanguageExtensions transform) is not supported, so nothing in this template was checked", ErrUnsupported, o.forEach)
 	}
 	opts := &intrinsics.ProcessorOptions{IntrinsicHandlerOverrides: handlers()}
 	goformationMu.Lock()
