@@ -130,6 +130,40 @@ func TestSeededViolations(t *testing.T) {
 			resource: "DeployRole", rule: "admin-policy",
 		},
 		{
+			name: "route without authorizer or API key",
+			edits: []edit{
+				{"            Path: /token\n", "            Path: /token\n            Auth:\n              Authorizer: NONE\n              ApiKeyRequired: false\n"},
+				// The API's IP allow-list alone would keep the route closed.
+				{"        ResourcePolicy:\n          IpRangeWhitelist:\n            - !Ref AllowedSourceCidr\n", ""},
+			},
+			resource: "IamCallerFunction", rule: "open-route",
+		},
+		{
+			name:     "HTTP API route without authorizer",
+			edits:    []edit{{"Properties: {ApiId: !Ref HttpApi, Method: DELETE, Path: \"/notes/{id}\"}", "Properties: {ApiId: !Ref HttpApi, Method: DELETE, Path: \"/notes/{id}\", Auth: {Authorizer: NONE}}"}},
+			resource: "ApiFunction", rule: "open-route",
+		},
+		{
+			name:     "public function URL",
+			edits:    []edit{{"      CodeUri: ./iam-caller\n", "      CodeUri: ./iam-caller\n      FunctionUrlConfig:\n        AuthType: NONE\n"}},
+			resource: "IamCallerFunction", rule: "open-route",
+		},
+		{
+			name:     "key policy for everyone",
+			edits:    []edit{{"              - kms:Encrypt\n            Resource: \"*\"\n", "              - kms:Encrypt\n            Resource: \"*\"\n          - Effect: Allow\n            Principal: {AWS: \"*\"}\n            Action: kms:Encrypt\n            Resource: \"*\"\n"}},
+			resource: "NotesKey", rule: "wildcard-principal",
+		},
+		{
+			name:     "credential in an environment value",
+			edits:    []edit{{"          TRUSTSTORE_FILE: truststore.pem\n", "          TRUSTSTORE_FILE: truststore.pem\n          PARTNER: AKIAIOSFODNN7EXAMPLE\n"}},
+			resource: "AuthorizerMtlsFunction", rule: "env-secret-value",
+		},
+		{
+			name:     "duplicate key",
+			edits:    []edit{{"      RetentionInDays: 30\n", "      RetentionInDays: 30\n      RetentionInDays: 1\n"}},
+			resource: "AuthorizerCognitoLogs", rule: "duplicate-key",
+		},
+		{
 			name:     "wildcard resource for a scoped action",
 			edits:    []edit{{"Action: [logs:CreateLogStream, logs:PutLogEvents]\n                Resource: !Sub ${IamCallerLogs.Arn}", "Action: [logs:CreateLogStream, logs:PutLogEvents]\n                Resource: \"*\""}},
 			resource: "IamCallerRole", rule: "wildcard-resource",
