@@ -112,7 +112,22 @@ Resources:
   P:
     Type: AWS::Lambda::Permission
     Properties: {Action: lambda:InvokeFunction, FunctionName: f, Principal: "111122223333"}
+  Number:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: lambda:InvokeFunction, FunctionName: f, Principal: 111122223333}
+  Own:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: lambda:InvokeFunction, FunctionName: f, Principal: !Ref AWS::AccountId}
 `},
+		{name: "service principal without SourceArn, however written", tmpl: `
+Resources:
+  Sub:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: lambda:InvokeFunction, FunctionName: f, Principal: !Sub "apigateway.${AWS::URLSuffix}"}
+  Missing:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: lambda:InvokeFunction, FunctionName: f}
+`, want: []string{"Missing invoke-permission", "Sub invoke-permission"}},
 
 		// wildcard-principal.
 		{name: "wildcard principals in resource policies", tmpl: `
