@@ -27,8 +27,9 @@
 // [Authorizer.HTTPAPISimple] and [Authorizer.HTTPAPIIAM]. [Policy] builds
 // least-privilege policies from [ParseMethodARN]. Backends read what API
 // Gateway verified with [CallerFromEvent] (SigV4 callers and Cognito
-// identity pools) and [ClaimsFromEvent] (Cognito user pool and JWT
-// authorizers).
+// identity pools) and [ClaimsFromEvent] (this package's [Authorizer] as a
+// Lambda authorizer, Cognito user pool and JWT authorizers): an
+// Authorizer's context reads back as the same subject, groups and scopes.
 //
 // # Threat model
 //

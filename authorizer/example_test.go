@@ -78,7 +78,7 @@ func ExampleAuthorizer_RESTToken() {
 	// <nil> user-1 Allow
 	// arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders
 	// arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/DELETE/orders
-	// admin
+	// ["admin"]
 	// Unauthorized
 }
 

@@ -24,6 +24,25 @@ import (
 //
 // The handlers never tell the client why a request was rejected. An
 // Authorizer is safe for concurrent use.
+//
+// # Authorizer context
+//
+// An Allow carries an authorizer context that [ClaimsFromEvent] reads back
+// in the backend. Every value is a string, because REST APIs pass only
+// strings and refuse arrays:
+//   - "seclambda": "1", which marks the context as written by this package,
+//     in version 1 of this format;
+//   - "sub", "iss", "username", "client_id" and "token_use", each when
+//     non-empty;
+//   - "groups" and "scopes", when non-empty, as JSON arrays of strings
+//     (`["admin","Billing Admins"]`), so that a name holding a comma or a
+//     space reads back as one name, and a list cannot be mistaken for a
+//     single value;
+//   - the entries of [WithContext], which cannot
+//     replace the entries above, nor set "claims" or "principalId".
+//
+// A mapping template or an integration that reads
+// $context.authorizer.groups gets the JSON array string.
 type Authorizer struct {
 	v Verifier
 	o options
@@ -112,7 +131,7 @@ func (a *Authorizer) evaluate(ctx context.Context, token string, route *MethodAR
 			return decision{}, nil, fmt.Errorf("authorizer: context: %w", err)
 		}
 		for k, v := range extra {
-			if _, builtin := d.context[k]; builtin {
+			if _, builtin := d.context[k]; builtin || k == "claims" || k == "principalId" {
 				continue
 			}
 			switch v.(type) {
