@@ -119,7 +119,9 @@ func ParseCognitoAuthenticationProvider(s string) (CognitoProvider, error) {
 
 // CallerFromEvent returns the IAM caller of an AWS_IAM-authorized REST or
 // HTTP API request, or [ErrNoCaller] when the request carries none. A
-// malformed cognitoAuthenticationProvider fails with [ErrProvider].
+// malformed cognitoAuthenticationProvider fails with [ErrProvider]. The
+// context of a Lambda authorizer, ours included, is not an IAM caller:
+// read it with [ClaimsFromEvent].
 func CallerFromEvent[R ProxyEvent](req R) (Caller, error) {
 	var c Caller
 	switch r := any(req).(type) {

@@ -310,6 +310,11 @@ func TestClaimsFromEvent(t *testing.T) {
 			return authorizer.ClaimsFromEvent(lambdaHTTP(map[string]any{"seclambda": "1", "sub": "u"},
 				&events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": "v"}}))
 		}, err: authorizer.ErrAmbiguousClaims},
+		{name: "HTTP API our context next to an IAM caller", get: func(*testing.T) (*authorizer.Claims, error) {
+			r := lambdaHTTP(map[string]any{"seclambda": "1", "sub": "u"}, nil)
+			r.RequestContext.Authorizer.IAM = &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{UserARN: "arn:aws:iam::123456789012:user/ops"}
+			return authorizer.ClaimsFromEvent(r)
+		}, err: authorizer.ErrAmbiguousClaims},
 		{name: "HTTP API without authorizer", get: func(*testing.T) (*authorizer.Claims, error) {
 			return authorizer.ClaimsFromEvent(events.APIGatewayV2HTTPRequest{})
 		}, err: authorizer.ErrNoClaims},
