@@ -105,6 +105,9 @@ func ruleError(err error) (reason, failure error) {
 // evaluate is decide without the WithOnReject call: it also returns the
 // reason of a 401 or Deny. req is nil for TOKEN events.
 func (a *Authorizer) evaluate(ctx context.Context, token string, route *MethodARN, req *Request) (decision, error, error) {
+	if a.needsRequest() && req == nil {
+		return decision{}, nil, fmt.Errorf("%w: WithRequestRule and WithClientCert need a REQUEST or HTTP API event, not TOKEN", ErrConfig)
+	}
 	if token == "" {
 		return decision{}, ErrMissingToken, ErrUnauthorized
 	}
@@ -128,9 +131,6 @@ func (a *Authorizer) evaluate(ctx context.Context, token string, route *MethodAR
 			reason, failure := ruleError(err)
 			return deny, reason, failure
 		}
-	}
-	if a.needsRequest() && req == nil {
-		return decision{}, nil, fmt.Errorf("%w: WithRequestRule and WithClientCert need a REQUEST or HTTP API event, not TOKEN", ErrConfig)
 	}
 	var certContext map[string]any
 	if a.o.certs != nil {
