@@ -88,7 +88,7 @@ func (a *Authorizer) decide(ctx context.Context, token string, route *MethodARN,
 
 // needsRequest reports whether a rule needs the request, which a TOKEN
 // event does not carry.
-func (a *Authorizer) needsRequest() bool { return a.o.reqRule != nil || a.o.certs != nil }
+func (a *Authorizer) needsRequest() bool { return a.o.ruleSet || a.o.certSet }
 
 // ruleError maps the error of a rule to a Deny reason (wrapping
 // ErrRuleRejected) or, for an outage, to the 500 error.
@@ -105,8 +105,13 @@ func ruleError(err error) (reason, failure error) {
 // evaluate is decide without the WithOnReject call: it also returns the
 // reason of a 401 or Deny. req is nil for TOKEN events.
 func (a *Authorizer) evaluate(ctx context.Context, token string, route *MethodARN, req *Request) (decision, error, error) {
-	if a.needsRequest() && req == nil {
-		return decision{}, nil, fmt.Errorf("%w: WithRequestRule and WithClientCert need a REQUEST or HTTP API event, not TOKEN", ErrConfig)
+	if a.needsRequest() {
+		switch {
+		case req == nil:
+			return decision{}, nil, fmt.Errorf("%w: WithRequestRule and WithClientCert need a REQUEST or HTTP API event, not TOKEN", ErrConfig)
+		case a.o.ruleSet && a.o.reqRule == nil, a.o.certSet && a.o.certs == nil:
+			return decision{}, nil, fmt.Errorf("%w: WithRequestRule or WithClientCert was given nil", ErrConfig)
+		}
 	}
 	if token == "" {
 		return decision{}, ErrMissingToken, ErrUnauthorized

@@ -18,17 +18,21 @@ const (
 )
 
 type options struct {
-	routes   func(context.Context, *Claims) ([]Route, error)
-	rule     func(context.Context, *Claims) error
-	reqRule  func(context.Context, *Request, *Claims) error
-	certs    *mtls.Validator
-	bind     func(context.Context, *mtls.Identity, *Claims) error
-	context  func(context.Context, *Claims) (map[string]any, error)
-	usageKey func(context.Context, *Claims) (string, error)
-	onReject func(context.Context, error)
-	wildcard bool
-	kind     tokenSourceKind
-	name     string
+	routes  func(context.Context, *Claims) ([]Route, error)
+	rule    func(context.Context, *Claims) error
+	reqRule func(context.Context, *Request, *Claims) error
+	certs   *mtls.Validator
+	// ruleSet and certSet are set by WithRequestRule and WithClientCert,
+	// even with a nil argument, so that a nil is an error rather than no
+	// check.
+	ruleSet, certSet bool
+	bind             func(context.Context, *mtls.Identity, *Claims) error
+	context          func(context.Context, *Claims) (map[string]any, error)
+	usageKey         func(context.Context, *Claims) (string, error)
+	onReject         func(context.Context, error)
+	wildcard         bool
+	kind             tokenSourceKind
+	name             string
 }
 
 // WithRoutes sets the function that returns every route the principal may
@@ -73,7 +77,7 @@ func WithRule(fn func(ctx context.Context, c *Claims) error) Option {
 //
 // A TOKEN authorizer has no request to show: [Authorizer.RESTToken] with a
 // request rule fails every call with an error matching [ErrConfig] (a 500),
-// never an Allow.
+// never an Allow. So does every handler when fn is nil.
 //
 // Security: API Gateway caches an authorizer's answer per identity source
 // for the authorizer's TTL, and reuses it for every request with the same
@@ -82,7 +86,7 @@ func WithRule(fn func(ctx context.Context, c *Claims) error) Option {
 // authorizer caching must be off; otherwise one request's answer is reused
 // for another.
 func WithRequestRule(fn func(ctx context.Context, r *Request, c *Claims) error) Option {
-	return func(o *options) { o.reqRule = fn }
+	return func(o *options) { o.reqRule, o.ruleSet = fn, true }
 }
 
 // WithClientCert requires, for REQUEST and HTTP API authorizers, a client
@@ -102,11 +106,12 @@ func WithRequestRule(fn func(ctx context.Context, r *Request, c *Claims) error) 
 // (mtlsSubject, mtlsFingerprint, ...) join the authorizer context.
 //
 // As for [WithRequestRule], [Authorizer.RESTToken] fails with [ErrConfig],
+// as does every handler when v is nil (never an unchecked certificate),
 // and with authorizer caching on the identity sources must include the
 // certificate ($context.identity.clientCert.clientCertPem) or caching must
 // be off, or one client's answer is reused for another's certificate.
 func WithClientCert(v *mtls.Validator, bind func(ctx context.Context, id *mtls.Identity, c *Claims) error) Option {
-	return func(o *options) { o.certs, o.bind = v, bind }
+	return func(o *options) { o.certs, o.bind, o.certSet = v, bind, true }
 }
 
 // WithOnReject sets a function that is told why each request was rejected,

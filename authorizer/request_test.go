@@ -141,6 +141,12 @@ func TestRequestRules(t *testing.T) {
 		{name: "certificate and request rule", opts: func(e ruleEnv) []authorizer.Option {
 			return []authorizer.Option{authorizer.WithClientCert(e.certs, sameUser), tenantRule}
 		}, cert: func(e ruleEnv) *testpeer.Cert { return e.alice }, tenant: "t2", want: deny, wantWhy: []error{authorizer.ErrRuleRejected}},
+		{name: "nil validator is an error, not an unchecked certificate", opts: func(ruleEnv) []authorizer.Option {
+			return []authorizer.Option{tenantRule, authorizer.WithClientCert(nil, sameUser)}
+		}, cert: func(e ruleEnv) *testpeer.Cert { return e.pki.OtherCA }, want: fail, wantErr: authorizer.ErrConfig},
+		{name: "nil request rule is an error", opts: func(e ruleEnv) []authorizer.Option {
+			return []authorizer.Option{authorizer.WithClientCert(e.certs, nil), authorizer.WithRequestRule(nil)}
+		}, cert: func(e ruleEnv) *testpeer.Cert { return e.alice }, want: fail, wantErr: authorizer.ErrConfig},
 		{name: "certificate without token", opts: func(e ruleEnv) []authorizer.Option {
 			return []authorizer.Option{authorizer.WithClientCert(e.certs, sameUser)}
 		}, cert: func(e ruleEnv) *testpeer.Cert { return e.alice }, noToken: true, want: fail, wantErr: authorizer.ErrUnauthorized},
