@@ -56,10 +56,13 @@ var narrowingKeys = map[string]bool{
 
 // narrowed reports whether a condition block holds a positive condition on
 // a narrowing key. Negated operators (StringNotEquals, NotIpAddress, ...)
-// exclude a few callers and admit everyone else, so they do not count.
+// exclude a few callers and admit everyone else, and …IfExists, Null and
+// ForAllValues: conditions hold for a request without the key, so none of
+// them count.
 func narrowed(cond map[string]any) bool {
 	for op, v := range cond {
-		if strings.Contains(op, "Not") {
+		if strings.Contains(op, "Not") || strings.HasSuffix(op, "IfExists") || op == "Null" ||
+			strings.HasPrefix(op, "ForAllValues:") {
 			continue
 		}
 		m, _ := v.(map[string]any)

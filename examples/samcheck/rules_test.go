@@ -163,6 +163,17 @@ Resources:
             Action: sns:Subscribe
             Resource: t
             Condition: {StringNotEquals: {aws:SourceAccount: "111122223333"}}
+  Lenient:
+    Type: AWS::SNS::TopicPolicy
+    Properties:
+      Topics: [t]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: sns:Publish
+            Resource: t
+            Condition: {StringEqualsIfExists: {aws:SourceAccount: "111122223333"}, "Null": {aws:SourceArn: "false"}}
   Key:
     Type: AWS::KMS::Key
     Properties:
@@ -178,7 +189,7 @@ Resources:
             Resource: "*"
             Condition:
               StringEquals: {kms:ViaService: secretsmanager.eu-west-1.amazonaws.com, kms:CallerAccount: !Ref AWS::AccountId}
-`, want: []string{"Bucket wildcard-principal", "Queue wildcard-principal", "Topic wildcard-principal"}},
+`, want: []string{"Bucket wildcard-principal", "Lenient wildcard-principal", "Queue wildcard-principal", "Topic wildcard-principal"}},
 		{name: "lambda permission to everyone", tmpl: `
 Resources:
   Open:
