@@ -12,6 +12,9 @@ import (
 // close it. OPTIONS routes, which answer CORS preflights, are exempt.
 func (c *checker) routes() {
 	urls := map[string]bool{} // functions with a public URL in the template
+	if auth, _ := str(get(c.t.Globals, "Function", "FunctionUrlConfig", "AuthType")); auth == "NONE" {
+		c.add("Globals", "open-route", "Function.FunctionUrlConfig has AuthType NONE: every SAM function gets a URL that anyone on the internet can invoke")
+	}
 	for _, name := range c.t.sortedNames() {
 		r := c.t.Resources[name]
 		p := r.Properties

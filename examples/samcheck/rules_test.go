@@ -216,6 +216,9 @@ Resources:
 
 		// open-route.
 		{name: "SAM function URL", tmpl: `
+Globals:
+  Function:
+    FunctionUrlConfig: {AuthType: NONE}
 Resources:
   Public:
     Type: AWS::Serverless::Function
@@ -223,7 +226,7 @@ Resources:
   Signed:
     Type: AWS::Serverless::Function
     Properties: {FunctionUrlConfig: {AuthType: AWS_IAM}}
-`, want: []string{"Public open-route"}},
+`, want: []string{"Globals open-route", "Public open-route"}},
 		{name: "SAM Api events", tmpl: `
 Globals:
   Api:
