@@ -26,8 +26,7 @@ func peerTemplates(t *testing.T) string {
 	}
 	root := ""
 	for dir := wd; ; dir = filepath.Dir(dir) {
-		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil &&
-			bytes.HasPrefix(data, []byte("module github.com/seclambda/seclambda\n")) {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && rootModule(data) {
 			root = dir
 			break
 		}
@@ -50,6 +49,16 @@ func peerTemplates(t *testing.T) string {
 	}
 	t.Fatalf("peer corpus not found: looked for ../shared/peer-templates/expected.tsv relative to the repository root, at %s", strings.Join(tried, " and "))
 	return ""
+}
+
+// rootModule reports whether a go.mod is the library's, the repository root.
+func rootModule(gomod []byte) bool {
+	for _, line := range bytes.Split(gomod, []byte("\n")) {
+		if string(bytes.TrimSpace(line)) == "module github.com/seclambda/seclambda" {
+			return true
+		}
+	}
+	return false
 }
 
 // TestPeerCorpus runs samcheck on every template of the peer corpus and
