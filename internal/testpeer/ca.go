@@ -2,75 +2,34 @@ package testpeer
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"fmt"
-	"math/big"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/seclambda/seclambda/mtls/mtlstest"
 )
 
-// Cert is a certificate of the test PKI with its private key and both of its
-// encodings.
-type Cert struct {
-	// Cert is the parsed certificate.
-	Cert *x509.Certificate
-	// Key is the certificate's private key (ECDSA P-256).
-	Key crypto.Signer
-	// DER is the certificate in DER.
-	DER []byte
-	// PEM is the certificate as one PEM "CERTIFICATE" block.
-	PEM []byte
-}
+// Cert is a certificate of the test PKI with its private key and both of
+// its encodings; it is [mtlstest.Cert].
+type Cert = mtlstest.Cert
 
-// PEMString returns c.PEM as a string, the form API Gateway puts in
-// clientCertPem.
-func (c *Cert) PEMString() string { return string(c.PEM) }
+// CRL is a certificate revocation list of the test PKI in both encodings;
+// it is [mtlstest.CRL].
+type CRL = mtlstest.CRL
 
-// URLEncoded returns c.PEM URL-encoded the way an Application Load Balancer
-// encodes the X-Amzn-Mtls-Clientcert header: percent-encoding with "+", "="
-// and "/" left as they are.
-func (c *Cert) URLEncoded() string { return ALBEncode(c.PEM) }
+// LeafOptions describes a client certificate for [NewLeaf]; it is
+// [mtlstest.LeafOptions].
+type LeafOptions = mtlstest.LeafOptions
 
 // ALBEncode URL-encodes pemData the way an Application Load Balancer encodes
-// its X-Amzn-Mtls-Clientcert headers: every byte except unreserved characters
-// and "+", "=" and "/" becomes %XX.
-func ALBEncode(pemData []byte) string {
-	var b strings.Builder
-	for _, c := range pemData {
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
-			c == '-', c == '_', c == '.', c == '~', c == '+', c == '=', c == '/':
-			b.WriteByte(c)
-		default:
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
-}
-
-// CRL is a certificate revocation list of the test PKI in both encodings.
-type CRL struct {
-	// CRL is the parsed list.
-	CRL *x509.RevocationList
-	// DER is the list in DER.
-	DER []byte
-	// PEM is the list as one PEM "X509 CRL" block.
-	PEM []byte
-}
+// its X-Amzn-Mtls-Clientcert headers; it is [mtlstest.ALBEncode].
+func ALBEncode(pemData []byte) string { return mtlstest.ALBEncode(pemData) }
 
 // PKI is a complete test public-key infrastructure built with crypto/x509:
 // a root CA, two intermediates (one of them revoked by the root), an
@@ -159,42 +118,6 @@ type PKI struct {
 	// OtherRootCRL is OtherRoot's current, empty CRL (its signature does not
 	// verify against any CA of the trust store).
 	OtherRootCRL *CRL
-}
-
-// serials hands out distinct serial numbers across every PKI of a test
-// binary, so that no two certificates of one issuer share one.
-var serials atomic.Int64
-
-func nextSerial() *big.Int {
-	// Start high enough that serials have several bytes, like real ones.
-	return big.NewInt(0x5ec1a4b0000 + serials.Add(1))
-}
-
-// LeafOptions describes a client certificate for [NewLeaf]. The zero value
-// gives a certificate with the clientAuth extended key usage, the
-// digitalSignature key usage and CA:FALSE, valid from an hour before at to
-// 30 days after it, with no names.
-type LeafOptions struct {
-	CommonName         string
-	Organization       []string
-	OrganizationalUnit []string
-	DNSNames           []string
-	URIs               []string
-	EmailAddresses     []string
-	// ExtKeyUsage defaults to clientAuth; use an empty non-nil slice for a
-	// certificate without the extension.
-	ExtKeyUsage []x509.ExtKeyUsage
-	// KeyUsage defaults to digitalSignature; set OmitKeyUsage for a
-	// certificate without the extension.
-	KeyUsage     x509.KeyUsage
-	OmitKeyUsage bool
-	// IsCA marks the certificate CA:TRUE in its basic constraints, as if a
-	// CA certificate were presented as a client certificate.
-	IsCA bool
-	// NotBefore and NotAfter default to at-1h and at+30d.
-	NotBefore, NotAfter time.Time
-	// Serial defaults to a fresh serial number.
-	Serial *big.Int
 }
 
 // NewPKI builds a [PKI] dated relative to at, failing tb on error.
@@ -312,134 +235,26 @@ func (p *PKI) CRLsPEM() [][]byte {
 	return [][]byte{p.RootCRL.PEM, p.IntermediateCRL.PEM, p.RevokedIntermediateCRL.PEM}
 }
 
-// Bundle concatenates the PEM of certs.
-func Bundle(certs ...*Cert) []byte {
-	var b bytes.Buffer
-	for _, c := range certs {
-		b.Write(c.PEM)
-	}
-	return b.Bytes()
-}
-
-func newKey() (*ecdsa.PrivateKey, error) {
-	return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-}
-
 // newCA creates a CA certificate named cn, self-signed when parent is nil.
 func newCA(cn string, parent *Cert, notBefore, notAfter time.Time) (*Cert, error) {
-	key, err := newKey()
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          nextSerial(),
-		Subject:               pkix.Name{CommonName: cn, Organization: []string{"seclambda tests"}},
-		NotBefore:             notBefore,
-		NotAfter:              notAfter,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	return sign(tmpl, parent, key)
+	return mtlstest.NewCA(parent, notBefore, mtlstest.CAOptions{
+		CommonName: cn, Organization: []string{"seclambda tests"}, NotBefore: notBefore, NotAfter: notAfter,
+	})
 }
 
 // NewLeaf issues a client certificate from parent (self-signed when parent
-// is nil) dated relative to at.
+// is nil) dated relative to at; it is [mtlstest.NewLeaf].
 func NewLeaf(parent *Cert, at time.Time, o LeafOptions) (*Cert, error) {
-	key, err := newKey()
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          o.Serial,
-		Subject:               pkix.Name{CommonName: o.CommonName, Organization: o.Organization, OrganizationalUnit: o.OrganizationalUnit},
-		NotBefore:             o.NotBefore,
-		NotAfter:              o.NotAfter,
-		KeyUsage:              o.KeyUsage,
-		ExtKeyUsage:           o.ExtKeyUsage,
-		BasicConstraintsValid: true,
-		IsCA:                  o.IsCA,
-		DNSNames:              o.DNSNames,
-		EmailAddresses:        o.EmailAddresses,
-	}
-	if tmpl.SerialNumber == nil {
-		tmpl.SerialNumber = nextSerial()
-	}
-	if tmpl.NotBefore.IsZero() {
-		tmpl.NotBefore = at.Add(-time.Hour)
-	}
-	if tmpl.NotAfter.IsZero() {
-		tmpl.NotAfter = at.Add(30 * 24 * time.Hour)
-	}
-	switch {
-	case o.OmitKeyUsage:
-		tmpl.KeyUsage = 0 // crypto/x509 then writes no keyUsage extension
-	case o.KeyUsage == 0:
-		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
-	}
-	if o.ExtKeyUsage == nil {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-	}
-	for _, s := range o.URIs {
-		u, err := url.Parse(s)
-		if err != nil {
-			return nil, fmt.Errorf("testpeer: leaf URI %q: %w", s, err)
-		}
-		tmpl.URIs = append(tmpl.URIs, u)
-	}
-	return sign(tmpl, parent, key)
+	return mtlstest.NewLeaf(parent, at, o)
 }
 
-func sign(tmpl *x509.Certificate, parent *Cert, key *ecdsa.PrivateKey) (*Cert, error) {
-	parentCert, parentKey := tmpl, crypto.Signer(key)
-	if parent != nil {
-		parentCert, parentKey = parent.Cert, parent.Key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parentCert, key.Public(), parentKey)
-	if err != nil {
-		return nil, fmt.Errorf("testpeer: create certificate %q: %w", tmpl.Subject.CommonName, err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, fmt.Errorf("testpeer: parse certificate %q: %w", tmpl.Subject.CommonName, err)
-	}
-	return &Cert{
-		Cert: cert,
-		Key:  key,
-		DER:  der,
-		PEM:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-	}, nil
-}
-
-// crlNumbers hands out increasing CRL numbers.
-var crlNumbers atomic.Int64
-
-// NewCRL issues a CRL from issuer, valid from thisUpdate to nextUpdate, that
-// lists every certificate of revoked as revoked at revokedAt (key
-// compromise).
+// NewCRL issues a CRL from issuer; it is [mtlstest.NewCRL].
 func NewCRL(issuer *Cert, thisUpdate, nextUpdate, revokedAt time.Time, revoked ...*Cert) (*CRL, error) {
-	tmpl := &x509.RevocationList{
-		Number:     big.NewInt(crlNumbers.Add(1)),
-		ThisUpdate: thisUpdate,
-		NextUpdate: nextUpdate,
-	}
-	for _, r := range revoked {
-		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{
-			SerialNumber:   r.Cert.SerialNumber,
-			RevocationTime: revokedAt,
-			ReasonCode:     1, // keyCompromise
-		})
-	}
-	der, err := x509.CreateRevocationList(rand.Reader, tmpl, issuer.Cert, issuer.Key)
-	if err != nil {
-		return nil, fmt.Errorf("testpeer: create CRL of %q: %w", issuer.Cert.Subject.CommonName, err)
-	}
-	crl, err := x509.ParseRevocationList(der)
-	if err != nil {
-		return nil, fmt.Errorf("testpeer: parse CRL of %q: %w", issuer.Cert.Subject.CommonName, err)
-	}
-	return &CRL{CRL: crl, DER: der, PEM: pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der})}, nil
+	return mtlstest.NewCRL(issuer, thisUpdate, nextUpdate, revokedAt, revoked...)
 }
+
+// Bundle concatenates the PEM of certs; it is [mtlstest.Bundle].
+func Bundle(certs ...*Cert) []byte { return mtlstest.Bundle(certs...) }
 
 // OpenSSLVerify describes one run of `openssl verify` for [RunOpenSSLVerify].
 type OpenSSLVerify struct {
