@@ -1,0 +1,110 @@
+package authorizertest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/seclambda/seclambda/authorizer"
+	"github.com/seclambda/seclambda/authorizer/authorizertest"
+)
+
+// A Cognito-shaped pool: the verifier configuration comes from the issuer,
+// and the token has the shape of a Cognito access token.
+func ExampleNewCognitoIssuer() {
+	iss := authorizertest.NewCognitoIssuer("us-east-1_test")
+	defer iss.Close()
+
+	v, err := authorizer.NewCognitoVerifier(iss.CognitoConfig(authorizer.TokenUseAccess, "client-1"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tok, err := iss.Sign(authorizertest.CognitoAccessClaims("client-1", authorizertest.CognitoUser{
+		Sub: "5b0f6c1e-0000-4000-8000-000000000001", Username: "alice", Groups: []string{"admins"},
+	}), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, err := v.Verify(context.Background(), tok)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.Username, c.Groups, c.TokenUse)
+	// Output: alice [admins] access
+}
+
+// An OpenID Connect issuer: any claims, and a verifier that finds the keys
+// through discovery over TLS.
+func ExampleNewIssuer() {
+	iss := authorizertest.NewIssuer()
+	defer iss.Close()
+
+	v, err := authorizer.NewOIDCVerifier(iss.OIDCConfig("my-api"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tok, err := iss.Sign(map[string]any{
+		"sub":    "alice",
+		"aud":    "my-api",
+		"exp":    time.Now().Add(time.Hour).Unix(),
+		"groups": []string{"admins"},
+	}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, err := v.Verify(context.Background(), tok)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.Subject, c.Groups)
+
+	// A token for another audience is refused.
+	other, _ := iss.Sign(map[string]any{"sub": "alice", "aud": "other", "exp": time.Now().Add(time.Hour).Unix()}, nil)
+	_, err = v.Verify(context.Background(), other)
+	fmt.Println(errors.Is(err, authorizer.ErrAudience))
+	// Output:
+	// alice [admins]
+	// true
+}
+
+// Rotation: tokens of the new key verify, and so do the old key's until it
+// is no longer published.
+func ExampleIssuer_Rotate() {
+	iss := authorizertest.NewIssuer()
+	defer iss.Close()
+	v, _ := authorizer.NewOIDCVerifier(iss.OIDCConfig("my-api"))
+	claims := map[string]any{"sub": "alice", "aud": "my-api", "exp": time.Now().Add(time.Hour).Unix()}
+
+	old, _ := iss.Sign(claims, nil)
+	if _, err := iss.Rotate("k2"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fresh, _ := iss.Sign(claims, nil)
+	_, errFresh := v.Verify(context.Background(), fresh)
+	_, errOld := v.Verify(context.Background(), old)
+	fmt.Println(errFresh, errOld)
+	// Output: <nil> <nil>
+}
+
+// An outage of the key set is an [authorizer.ErrUnavailable] (a 5xx), not a
+// rejection of the token.
+func ExampleIssuer_FailJWKS() {
+	iss := authorizertest.NewIssuer()
+	defer iss.Close()
+	iss.FailJWKS(http.StatusServiceUnavailable)
+
+	v, _ := authorizer.NewOIDCVerifier(iss.OIDCConfig("my-api"))
+	tok, _ := iss.Sign(map[string]any{"sub": "alice", "aud": "my-api", "exp": time.Now().Add(time.Hour).Unix()}, nil)
+	_, err := v.Verify(context.Background(), tok)
+	fmt.Println(errors.Is(err, authorizer.ErrUnavailable), errors.Is(err, authorizer.ErrUnauthorized))
+	// Output: true false
+}
