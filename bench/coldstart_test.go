@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -61,6 +63,7 @@ type ColdStartResult struct {
 // environment, one event and a check of the response.
 type coldFunction struct {
 	name, dir, pkg string
+	tags           string // build tags besides lambda.norpc
 	env            map[string]string
 	event          any
 	check          func(body []byte) error
@@ -97,7 +100,7 @@ func TestColdStart(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fns[i].bootstrap, errs[i] = buildBootstrap(t.TempDir(), fns[i].dir, fns[i].pkg)
+			fns[i].bootstrap, errs[i] = buildBootstrap(t.TempDir(), fns[i].dir, fns[i].pkg, fns[i].tags)
 		}()
 	}
 	wg.Wait()
@@ -233,6 +236,13 @@ func coldFunctions(t *testing.T) []coldFunction {
 			return nil
 		},
 	}
+	// The same authorizer, also loading its settings with secenv at init
+	// (examples/authorizer-cognito/withsecenv.go): what secenv costs a
+	// function without kms or secretsmanager fields.
+	authzSecenv := authz
+	authzSecenv.name, authzSecenv.tags = "authorizer-cognito-secenv", "secenv"
+	authzSecenv.env = maps.Clone(authz.env)
+	authzSecenv.env["AWS_LAMBDA_FUNCTION_NAME"] = "authorizer-cognito-secenv"
 	api := coldFunction{
 		name: "api", dir: "../examples", pkg: "./api",
 		env: aws("notes-api", map[string]string{
@@ -246,7 +256,7 @@ func coldFunctions(t *testing.T) []coldFunction {
 		}),
 		check: status200,
 	}
-	return []coldFunction{hello, helloSDK, helloSDKDecrypt, authz, api}
+	return []coldFunction{hello, helloSDK, helloSDKDecrypt, authz, authzSecenv, api}
 }
 
 // rieBinary finds aws-lambda-rie as the harness does.
@@ -265,11 +275,12 @@ func rieBinary(t *testing.T) string {
 	return p
 }
 
-// buildBootstrap builds pkg (relative to dir) as out/<base>/bootstrap the
-// way Lambda's provided.al2023 runtime takes it, stripped.
-func buildBootstrap(out, dir, pkg string) (string, error) {
+// buildBootstrap builds pkg (relative to dir), with the build tags
+// lambda.norpc and tags, as out/<base>/bootstrap the way Lambda's
+// provided.al2023 runtime takes it, stripped.
+func buildBootstrap(out, dir, pkg, tags string) (string, error) {
 	bin := filepath.Join(out, filepath.Base(pkg), "bootstrap")
-	cmd := exec.Command("go", "build", "-trimpath", "-tags", "lambda.norpc", "-ldflags=-s -w", "-o", bin, pkg)
+	cmd := exec.Command("go", "build", "-trimpath", "-tags", strings.TrimSuffix("lambda.norpc,"+tags, ","), "-ldflags=-s -w", "-o", bin, pkg)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {

@@ -11,6 +11,8 @@
 //	                  go-oidc/v3 and the floor (crypto/rsa or crypto/ecdsa plus
 //	                  a claims decode and the claim checks by hand)
 //	BenchmarkRedact   a 10-attribute record with 100 registered secrets
+//	BenchmarkRedactAdd
+//	                  100 and 1,000 secrets registered one Add at a time
 //	BenchmarkCORS     an actual request and a preflight
 //	BenchmarkMTLS     fresh and cached client-certificate validation
 //	BenchmarkSecenv   Load of 1, 5, 20 and 50 KMS variables against local-kms

@@ -125,3 +125,23 @@ func BenchmarkRedact(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRedactAdd fills an empty registry one Add at a time with 100 and
+// with 1,000 values, as a program that registers a credential per request
+// does. Linear cost makes 1,000 Adds about 10 times 100 Adds; rebuilding
+// everything on each Add made it about 240 times. The values share their
+// first bytes ("secret-"), the case in which one 4-gram collects a pattern
+// of every value.
+func BenchmarkRedactAdd(b *testing.B) {
+	for _, n := range rotate([]int{100, 1000}) {
+		secrets := redactSecrets(n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			measure(b, func() {
+				reg := redact.NewRegistry()
+				for _, s := range secrets {
+					_ = reg.Add(s)
+				}
+			})
+		})
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/seclambda/seclambda/internal/testpeer"
 	"github.com/seclambda/seclambda/redact"
 	"github.com/seclambda/seclambda/secenv"
+	"github.com/seclambda/seclambda/secenv/secenvaws"
 )
 
 // The secenv contenders decrypt N KMS-encrypted environment variables
@@ -62,7 +63,7 @@ func BenchmarkSecenv(b *testing.B) {
 		newDst, vars, blobs := kmsVars(b, k, keyID, n)
 		lookup := func(name string) (string, bool) { v, ok := vars[name]; return v, ok }
 		b.Run("seclambda/"+strconv.Itoa(n), func(b *testing.B) {
-			opts := []secenv.Option{secenv.WithKMS(client), secenv.WithLookup(lookup), secenv.WithRegistry(reg)}
+			opts := []secenv.Option{secenvaws.WithKMS(client), secenv.WithLookup(lookup), secenv.WithRegistry(reg)}
 			b.ReportAllocs()
 			for range b.N {
 				if err := secenv.Load(ctx, newDst(), opts...); err != nil {

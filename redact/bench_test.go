@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"github.com/seclambda/seclambda/redact"
 )
 
@@ -163,4 +165,71 @@ func BenchmarkHandlerOverhead(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkAdd registers n secrets one Add at a time in an empty registry,
+// as a program that registers a credential per request does.
+func BenchmarkAdd(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		secrets := benchSecrets(n)
+		b.Run(fmt.Sprintf("%d one at a time", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r := redact.NewRegistry()
+				for _, s := range secrets {
+					_ = r.Add(s)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLogger measures what NewLogger's Lambda fields cost: a record in
+// an invocation whose fields are already formatted, and the first record of
+// each invocation, against NewHandler on the same JSONHandler.
+func BenchmarkLogger(b *testing.B) {
+	b.Setenv("AWS_LAMBDA_LOG_FORMAT", "JSON")
+	b.Setenv("AWS_LAMBDA_FUNCTION_NAME", "orders")
+	b.Setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
+	reg := redact.NewRegistry()
+	_ = reg.Add(benchSecrets(100)...)
+	lc := &lambdacontext.LambdaContext{AwsRequestID: "c0a8012e-1f2b-4c3d-9e8f-a1b2c3d4e5f6",
+		InvokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:orders"}
+	ctx := lambdacontext.NewContext(context.Background(), lc)
+	b.Run("NewHandler", func(b *testing.B) {
+		l := slog.New(redact.NewHandler(slog.NewJSONHandler(io.Discard, nil), redact.WithRegistry(reg)))
+		b.ReportAllocs()
+		for b.Loop() {
+			l.LogAttrs(ctx, slog.LevelInfo, "order item added", benchAttrs...)
+		}
+	})
+	b.Run("NewLogger", func(b *testing.B) {
+		l := redact.NewLogger(io.Discard, redact.WithRegistry(reg), redact.WithSampling(0.1))
+		b.ReportAllocs()
+		for b.Loop() {
+			l.LogAttrs(ctx, slog.LevelInfo, "order item added", benchAttrs...)
+		}
+	})
+	b.Run("NewLogger, DEBUG not sampled", func(b *testing.B) {
+		l := redact.NewLogger(io.Discard, redact.WithRegistry(reg), redact.WithSampling(0.1))
+		b.ReportAllocs()
+		for b.Loop() {
+			l.LogAttrs(ctx, slog.LevelDebug, "order item added", benchAttrs...)
+		}
+	})
+	b.Run("NewLogger, a new invocation each record", func(b *testing.B) {
+		l := redact.NewLogger(io.Discard, redact.WithRegistry(reg))
+		ids := make([]context.Context, 64)
+		for i := range ids {
+			c := *lc
+			c.AwsRequestID = fmt.Sprintf("req-%d", i)
+			ids[i] = lambdacontext.NewContext(context.Background(), &c)
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			l.LogAttrs(ids[i%len(ids)], slog.LevelInfo, "order item added", benchAttrs...)
+			i++
+		}
+	})
 }

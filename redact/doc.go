@@ -7,9 +7,9 @@
 // The package-wide registry, [Default], is the one that secenv fills with the
 // values it decrypts; handlers, loggers and writers use it unless told
 // otherwise with [WithRegistry]. Besides registered values, handlers and
-// writers mask what the pattern detectors recognise (JWTs, Bearer
-// credentials, AWS access key IDs and secret keys, PEM private keys; see
-// [Detector]) and, in handlers, the values of sensitive keys such as
+// writers mask what the pattern detectors recognise (JWTs, Bearer and HTTP
+// Basic credentials, AWS access key IDs and secret keys, PEM private keys;
+// see [Detector]) and, in handlers, the values of sensitive keys such as
 // password, cookie or authorization ([DefaultKeys]): of attributes, and of
 // the members and fields inside a logged map, struct or event, such as the
 // headers of an API Gateway request.
@@ -42,9 +42,10 @@
 //
 // Masking is conservative: overlapping matches are masked as one, a PEM
 // block without an END line is masked to the end, and a Writer masks rather
-// than holds back more than 64 KiB; when that cuts a private key block, or
-// Flush does, the Writer keeps masking what follows up to and including the
-// block's END line.
+// than holds back more than 64 KiB for a detector (it still holds a tail that
+// could begin a registered value, so that no such value leaves in two parts);
+// when that cuts a private key block, or Flush does, the Writer keeps masking
+// what follows up to and including the block's END line.
 //
 // # Usage
 //

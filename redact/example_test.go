@@ -64,16 +64,33 @@ func ExampleNewWriter() {
 }
 
 // A Lambda function logs through NewLogger: JSON when the function's log
-// format is JSON, the level from its log-level setting, and the request ID of
-// each invocation.
+// format is JSON, the level from its log-level setting, and in each record
+// the request ID, cold_start, the function's name, memory and ARN, and the
+// X-Ray trace ID.
 func ExampleNewLogger() {
 	logger := redact.NewLogger(os.Stdout)
 	slog.SetDefault(logger)
 
 	handler := func(ctx context.Context, name string) (string, error) {
-		// lambda.Start passes a context that carries the request ID.
+		// lambda.Start passes a context that carries the request ID, the
+		// invoked ARN and the trace header.
 		slog.InfoContext(ctx, "greeting", "name", name)
 		return "hello " + name, nil
+	}
+	_ = handler // lambda.Start(handler)
+}
+
+// Debug logs for one invocation in ten: the function's application log
+// level (AWS_LAMBDA_LOG_LEVEL) is DEBUG, so that Lambda keeps the sampled
+// DEBUG lines, and the logger's own level is INFO for the other
+// invocations.
+func ExampleWithSampling() {
+	logger := redact.NewLogger(os.Stdout, redact.WithLevel(slog.LevelInfo), redact.WithSampling(0.1))
+
+	handler := func(ctx context.Context, order string) error {
+		logger.DebugContext(ctx, "loading order", "order", order) // in one invocation in ten
+		logger.InfoContext(ctx, "order placed", "order", order)   // in every invocation
+		return nil
 	}
 	_ = handler // lambda.Start(handler)
 }

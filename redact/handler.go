@@ -42,7 +42,8 @@ const RequestIDKey = "requestId"
 // give their Error text) and passed on as a json.RawMessage, so JSON output
 // keeps its structure; for any other handler a value is passed on as the
 // string that slog.TextHandler would print (the text of a TextMarshaler, else
-// fmt's %+v, with the values of sensitive fields and map keys masked).
+// fmt's %+v, with the values of sensitive fields and map keys masked, and
+// byte slices scrubbed before fmt prints them as numbers).
 // Numbers, booleans, times and durations cannot hold a secret
 // and pass through untouched, and a record that holds nothing to mask
 // reaches next as it is, without copying.
@@ -53,11 +54,11 @@ const RequestIDKey = "requestId"
 // is immutable and safe for concurrent use. It passes testing/slogtest.
 //
 // NewHandler panics if next is nil, as slog.New does.
-func NewHandler(next slog.Handler, opts ...Option) slog.Handler {
+func NewHandler(next slog.Handler, opts ...HandlerOption) slog.Handler {
 	if next == nil {
 		panic("redact: NewHandler called with a nil handler")
 	}
-	cfg := newConfig(buildOptions(opts))
+	cfg := newConfig(handlerOptions(opts))
 	_, cfg.jsonMode = next.(*slog.JSONHandler)
 	return &handler{cfg: cfg, root: next}
 }
@@ -76,7 +77,11 @@ type handler struct {
 	// grouped reports a WithGroup at this node or above it: attributes
 	// are then not at the top level.
 	grouped bool
-	cache   atomic.Pointer[derived]
+	// masked reports a WithGroup with a sensitive name at this node or
+	// above it: every attribute value below it is masked whole, as an
+	// attribute's under a sensitive key is.
+	masked bool
+	cache  atomic.Pointer[derived]
 }
 
 // derived is next with this node's groups and scrubbed attributes applied.
@@ -86,8 +91,13 @@ type derived struct {
 	next  slog.Handler
 }
 
-// Enabled reports whether the wrapped handler handles records at level.
+// Enabled reports whether the wrapped handler handles records at level; for
+// a [NewLogger] logger, whether the logger's level, or its sampling of the
+// invocation, lets them through.
 func (h *handler) Enabled(ctx context.Context, level slog.Level) bool {
+	if lf := h.cfg.lambda; lf != nil {
+		return lf.enabled(ctx, level)
+	}
 	return h.root.Enabled(ctx, level)
 }
 
@@ -96,7 +106,7 @@ func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(attrs) == 0 {
 		return h
 	}
-	return &handler{cfg: h.cfg, root: h.root, parent: h, attrs: slices.Clip(slices.Clone(attrs)), grouped: h.grouped}
+	return &handler{cfg: h.cfg, root: h.root, parent: h, attrs: slices.Clip(slices.Clone(attrs)), grouped: h.grouped, masked: h.masked}
 }
 
 // WithGroup returns a handler that qualifies later attributes with name.
@@ -104,20 +114,19 @@ func (h *handler) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return h
 	}
-	return &handler{cfg: h.cfg, root: h.root, parent: h, group: name, grouped: true}
+	return &handler{cfg: h.cfg, root: h.root, parent: h, group: name, grouped: true,
+		masked: h.masked || sensitiveKey(h.cfg, name)}
 }
 
 // Handle scrubs r and passes it to the wrapped handler.
 func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	m := h.cfg.reg.matcher()
-	var reqID string
+	var lc *lambdacontext.LambdaContext
 	if h.cfg.requestID {
-		if lc, ok := lambdacontext.FromContext(ctx); ok {
-			reqID = lc.AwsRequestID
-		}
+		lc, _ = lambdacontext.FromContext(ctx)
 	}
-	next := h.next(m, reqID)
-	sc := scrubber{cfg: h.cfg, m: m, top: h.cfg.lambdaKeys && !h.grouped}
+	next := h.next(ctx, m, lc)
+	sc := scrubber{cfg: h.cfg, m: m, top: h.cfg.lambda != nil && !h.grouped, all: h.masked}
 	msg, changed := sc.str(r.Message)
 	// First pass: find the first attribute that changes, copying nothing.
 	first, i := -1, 0
@@ -156,29 +165,45 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 // next returns the wrapped handler with the groups and scrubbed attributes of
-// h and its parents applied, for matcher m and request ID reqID.
-func (h *handler) next(m *matcher, reqID string) slog.Handler {
-	if h.parent == nil && reqID == "" {
+// h and its parents applied, and the request ID and other invocation fields
+// of lc, for matcher m. ctx is the record's; it is read, with lc, only when
+// the fields of a new invocation are derived.
+func (h *handler) next(ctx context.Context, m *matcher, lc *lambdacontext.LambdaContext) slog.Handler {
+	var reqID string
+	if lc != nil {
+		reqID = lc.AwsRequestID
+	}
+	if h.parent == nil && reqID == "" && h.cfg.lambda == nil {
 		return h.root
 	}
 	if d := h.cache.Load(); d != nil && d.m == m && d.reqID == reqID {
 		return d.next
 	}
 	var n slog.Handler
-	sc := scrubber{cfg: h.cfg, m: m, top: h.cfg.lambdaKeys && !h.grouped}
+	sc := scrubber{cfg: h.cfg, m: m, top: h.cfg.lambda != nil && !h.grouped, all: h.masked}
 	switch {
 	case h.parent == nil:
-		n = h.root.WithAttrs([]slog.Attr{slog.String(RequestIDKey, reqID)})
+		var attrs []slog.Attr
+		if reqID != "" {
+			attrs = append(attrs, slog.String(RequestIDKey, reqID))
+		}
+		if lf := h.cfg.lambda; lf != nil {
+			attrs = lf.appendAttrs(attrs, ctx, lc)
+		}
+		for i := range attrs {
+			sc.attr(&attrs[i])
+		}
+		n = h.root.WithAttrs(attrs)
 	case h.group != "":
 		name, _ := sc.str(h.group)
-		n = h.parent.next(m, reqID).WithGroup(name)
+		n = h.parent.next(ctx, m, lc).WithGroup(name)
 	default:
 		attrs := make([]slog.Attr, len(h.attrs))
 		for i, a := range h.attrs {
 			attrs[i] = a
 			sc.topAttr(&attrs[i])
 		}
-		n = h.parent.next(m, reqID).WithAttrs(attrs)
+		n = h.parent.next(ctx, m, lc).WithAttrs(attrs)
 	}
 	h.cache.Store(&derived{m: m, reqID: reqID, next: n})
 	return n
@@ -189,6 +214,7 @@ type scrubber struct {
 	cfg *config
 	m   *matcher
 	top bool // attributes are at the top level of a NewLogger record
+	all bool // attributes are below a sensitive group name: mask every value
 }
 
 // topAttr scrubs *a, an attribute of a record or of WithAttrs, and reports
@@ -205,9 +231,9 @@ func (sc scrubber) topAttr(a *slog.Attr) bool {
 // renameReserved prefixes with '_' the key of a, or of the attributes of
 // a group with an empty key (which slog inlines), when it is one of the
 // top-level field names of [NewLogger] records: slog's built-in time, level
-// and msg, Lambda's timestamp and message, and requestId. Otherwise a user
-// attribute would be renamed with the built-in, or duplicate it, and could
-// pass for it.
+// and msg, Lambda's timestamp and message, requestId and the other Lambda
+// fields, whether or not this logger writes them. Otherwise a user attribute
+// would be renamed with the built-in, or duplicate it, and could pass for it.
 func renameReserved(a *slog.Attr) bool {
 	if a.Key == "" {
 		if a.Value.Kind() != slog.KindGroup {
@@ -231,22 +257,12 @@ func renameReserved(a *slog.Attr) bool {
 		return true
 	}
 	switch a.Key {
-	case slog.TimeKey:
-		a.Key = "_time"
-	case slog.LevelKey:
-		a.Key = "_level"
-	case slog.MessageKey:
-		a.Key = "_msg"
-	case "timestamp":
-		a.Key = "_timestamp"
-	case "message":
-		a.Key = "_message"
-	case RequestIDKey:
-		a.Key = "_" + RequestIDKey
-	default:
-		return false
+	case slog.TimeKey, slog.LevelKey, slog.MessageKey, "timestamp", "message", RequestIDKey,
+		ColdStartKey, FunctionNameKey, FunctionMemorySizeKey, FunctionARNKey, XRayTraceIDKey, SamplingRateKey:
+		a.Key = "_" + a.Key
+		return true
 	}
-	return true
+	return false
 }
 
 func (sc scrubber) str(s string) (string, bool) {
@@ -258,6 +274,9 @@ func (sc scrubber) sensitive(key string) bool { return sensitiveKey(sc.cfg, key)
 
 // attr scrubs *a in place and reports whether it changed.
 func (sc scrubber) attr(a *slog.Attr) bool {
+	if sc.all {
+		return sc.maskAll(a)
+	}
 	if sc.sensitive(a.Key) {
 		*a = slog.String(a.Key, sc.cfg.mask)
 		return true
@@ -275,6 +294,29 @@ func (sc scrubber) attr(a *slog.Attr) bool {
 		return true
 	}
 	return changed
+}
+
+// maskAll replaces the value of *a, an attribute below a sensitive group
+// name, with the mask; it keeps empty attributes, which slog drops, and masks
+// each attribute of a group with an empty key, which slog inlines.
+func (sc scrubber) maskAll(a *slog.Attr) bool {
+	if a.Key == "" {
+		v := a.Value.Resolve()
+		switch {
+		case v.Kind() == slog.KindGroup:
+			g := slices.Clone(v.Group())
+			for i := range g {
+				sc.maskAll(&g[i])
+			}
+			a.Value = slog.GroupValue(g...)
+			return true
+		case v.Kind() == slog.KindAny && v.Any() == nil:
+			return false
+		}
+	}
+	k, _ := sc.str(a.Key)
+	*a = slog.String(k, sc.cfg.mask)
+	return true
 }
 
 func (sc scrubber) value(v slog.Value) (slog.Value, bool) {

@@ -123,7 +123,7 @@ func TestHandlerOutput(t *testing.T) {
 	const s = "hunter2-s3cr3t"
 	tests := []struct {
 		name string
-		opts []redact.Option
+		opts []redact.HandlerOption
 		log  func(l *slog.Logger)
 		want string
 	}{
@@ -134,7 +134,7 @@ func TestHandlerOutput(t *testing.T) {
 		},
 		{
 			name: "mask option",
-			opts: []redact.Option{redact.WithMask("***")},
+			opts: []redact.HandlerOption{redact.WithMask("***")},
 			log:  func(l *slog.Logger) { l.Info("m", "a", s) },
 			want: `level=INFO msg=m a=***`,
 		},
@@ -151,14 +151,27 @@ func TestHandlerOutput(t *testing.T) {
 			want: `level=INFO msg=m credentials=[REDACTED]`,
 		},
 		{
+			name: "sensitive WithGroup masks what it holds",
+			log: func(l *slog.Logger) {
+				l.With("a", 1).WithGroup("credentials").With("user", "bob").Info("m", "pass", "x", slog.Group("g", "b", "c"), slog.Group("", "d", "e"))
+			},
+			want: `level=INFO msg=m a=1 credentials.user=[REDACTED] credentials.pass=[REDACTED] credentials.g=[REDACTED] credentials.d=[REDACTED]`,
+		},
+		{
+			name: "below a sensitive WithGroup",
+			opts: []redact.HandlerOption{redact.WithKeys("vault")},
+			log:  func(l *slog.Logger) { l.WithGroup("Vault").WithGroup("db").Info("m", "user", "bob", "n", 3) },
+			want: `level=INFO msg=m Vault.db.user=[REDACTED] Vault.db.n=[REDACTED]`,
+		},
+		{
 			name: "extra keys",
-			opts: []redact.Option{redact.WithKeys("PIN")},
+			opts: []redact.HandlerOption{redact.WithKeys("PIN")},
 			log:  func(l *slog.Logger) { l.Info("m", "pin", 1234, "password", "p") },
 			want: `level=INFO msg=m pin=[REDACTED] password=[REDACTED]`,
 		},
 		{
 			name: "without default keys",
-			opts: []redact.Option{redact.WithoutDefaultKeys(), redact.WithKeys("pin")},
+			opts: []redact.HandlerOption{redact.WithoutDefaultKeys(), redact.WithKeys("pin")},
 			log:  func(l *slog.Logger) { l.Info("m", "pin", 1234, "password", "p") },
 			want: `level=INFO msg=m pin=[REDACTED] password=p`,
 		},
@@ -179,7 +192,7 @@ func TestHandlerOutput(t *testing.T) {
 		},
 		{
 			name: "without detectors",
-			opts: []redact.Option{redact.WithoutDetectors()},
+			opts: []redact.HandlerOption{redact.WithoutDetectors()},
 			log:  func(l *slog.Logger) { l.Info("m", "h", "Bearer abc.def") },
 			want: `level=INFO msg=m h="Bearer abc.def"`,
 		},
@@ -188,7 +201,7 @@ func TestHandlerOutput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			reg := newReg(t, s, "s3cr3t-tail")
-			opts := append([]redact.Option{redact.WithRegistry(reg)}, tt.opts...)
+			opts := append([]redact.HandlerOption{redact.WithRegistry(reg)}, tt.opts...)
 			tt.log(slog.New(redact.NewHandler(slog.NewTextHandler(&buf, &slog.HandlerOptions{ReplaceAttr: noTime}), opts...)))
 			if got := strings.TrimSuffix(buf.String(), "\n"); got != tt.want {
 				t.Fatalf("got  %s\nwant %s", got, tt.want)

@@ -12,7 +12,7 @@ func BenchmarkPieces(b *testing.B) {
 		_ = r.Add(fmt.Sprintf("secret-%04d-%x", i, i*7919+12345))
 	}
 	m := r.matcher()
-	cfg := newConfig(buildOptions(nil))
+	cfg := newConfig(handlerOptions(nil))
 	sc := scrubber{cfg: cfg, m: m}
 	b.Run("scrub short", func(b *testing.B) {
 		for b.Loop() {

@@ -165,7 +165,7 @@ func (sc scrubber) textKeys(x any) (string, bool) {
 	default:
 		return "", false
 	}
-	p := keyPrinter{cfg: sc.cfg}
+	p := keyPrinter{cfg: sc.cfg, m: sc.m}
 	p.value(reflect.ValueOf(x), 0)
 	return string(p.b), true
 }
@@ -173,6 +173,7 @@ func (sc scrubber) textKeys(x any) (string, bool) {
 // keyPrinter is the printer of textKeys.
 type keyPrinter struct {
 	cfg *config
+	m   *matcher // scrubs byte slices before fmt prints them as numbers
 	b   []byte
 }
 
@@ -225,7 +226,7 @@ func (p *keyPrinter) value(v reflect.Value, depth int) {
 			}
 			p.value(k, depth+1)
 			p.b = append(p.b, ':')
-			if k.Kind() == reflect.String && sensitiveKey(p.cfg, k.String()) {
+			if sk := elem(k); sk.Kind() == reflect.String && sensitiveKey(p.cfg, sk.String()) {
 				p.mask()
 				continue
 			}
@@ -253,8 +254,12 @@ func (p *keyPrinter) value(v reflect.Value, depth int) {
 		}
 		p.value(v.Elem(), depth+1)
 	case reflect.Slice, reflect.Array:
-		if v.Type().Elem().Kind() == reflect.Uint8 || v.Kind() == reflect.Slice && v.IsNil() {
+		if v.Kind() == reflect.Slice && v.IsNil() {
 			p.b = fmt.Appendf(p.b, "%+v", v)
+			return
+		}
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			p.bytes(v)
 			return
 		}
 		p.b = append(p.b, '[')
@@ -270,8 +275,38 @@ func (p *keyPrinter) value(v reflect.Value, depth int) {
 	}
 }
 
+// bytes prints v, a slice or array of bytes, as fmt does (as decimal
+// numbers, which no matcher would recognise), after masking what it holds.
+func (p *keyPrinter) bytes(v reflect.Value) {
+	var b []byte
+	if v.Kind() == reflect.Slice || v.CanAddr() {
+		b = v.Bytes()
+	} else {
+		b = make([]byte, v.Len())
+		for i := range b {
+			b[i] = byte(v.Index(i).Uint())
+		}
+	}
+	if nb, ch := p.m.scrubBytes(b, p.cfg.mask, p.cfg.det); ch {
+		p.b = fmt.Appendf(p.b, "%+v", nb)
+		return
+	}
+	p.b = fmt.Appendf(p.b, "%+v", v)
+}
+
+// elem returns what the interface v holds, or v if it is no interface.
+func elem(v reflect.Value) reflect.Value {
+	for v.Kind() == reflect.Interface && !v.IsNil() {
+		v = v.Elem()
+	}
+	return v
+}
+
 // compareKeys orders map keys as fmt does for the common kinds.
 func compareKeys(a, b reflect.Value) int {
+	if ea, eb := elem(a), elem(b); ea.Kind() != reflect.Interface && ea.Kind() == eb.Kind() {
+		a, b = ea, eb
+	}
 	switch a.Kind() {
 	case reflect.String:
 		return cmp.Compare(a.String(), b.String())

@@ -15,7 +15,7 @@ func FuzzMaskJSONKeys(f *testing.F) {
 	f.Add([]byte(`{"secret`))
 	f.Add([]byte(`"`))
 	f.Add([]byte(`{"cookie":`))
-	sc := scrubber{cfg: newConfig(buildOptions(nil)), m: baseMatcher()}
+	sc := scrubber{cfg: newConfig(handlerOptions(nil)), m: baseMatcher()}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, _ := sc.maskJSONKeys(data)
 		if !json.Valid(data) {
@@ -53,7 +53,7 @@ func TestSensitiveKey(t *testing.T) {
 	long := strings.Repeat("password", 2<<10)
 	tests := []struct {
 		name string
-		opts []Option
+		opts []HandlerOption
 		key  string
 		want bool
 	}{
@@ -63,12 +63,12 @@ func TestSensitiveKey(t *testing.T) {
 		{"longer than every key", nil, "x-password-x-and-more-and-more-and-more", false},
 		{"16 KiB", nil, long, false},
 		{"16 KiB of separators around a key", nil, strings.Repeat("-", 16<<10) + "token", true},
-		{"WithKeys longer than 64 bytes", []Option{WithKeys(strings.Repeat("k", 100))}, strings.Repeat("K", 100), true},
-		{"no keys", []Option{WithoutDefaultKeys()}, "password", false},
+		{"WithKeys longer than 64 bytes", []HandlerOption{WithKeys(strings.Repeat("k", 100))}, strings.Repeat("K", 100), true},
+		{"no keys", []HandlerOption{WithoutDefaultKeys()}, "password", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := newConfig(buildOptions(tt.opts))
+			cfg := newConfig(handlerOptions(tt.opts))
 			if got := sensitiveKey(cfg, tt.key); got != tt.want {
 				t.Fatalf("sensitiveKey(%.40q) = %v, want %v", tt.key, got, tt.want)
 			}
@@ -77,7 +77,7 @@ func TestSensitiveKey(t *testing.T) {
 			}
 		})
 	}
-	cfg := newConfig(buildOptions(nil))
+	cfg := newConfig(handlerOptions(nil))
 	if n := testing.AllocsPerRun(100, func() { sensitiveKey(cfg, long) }); n != 0 {
 		t.Fatalf("a long key allocates %v times", n)
 	}

@@ -26,6 +26,8 @@ type credStruct struct {
 	Password string
 }
 
+type keyName string
+
 type hiddenCreds struct {
 	user     string
 	password string
@@ -124,6 +126,9 @@ func TestKeysInsideValuesText(t *testing.T) {
 		{"map", map[string]string{"X-Api-Key": apiKeyVal, "a": "b"}, `v="map[X-Api-Key:[REDACTED] a:b]"`},
 		{"http.Header", http.Header{"Cookie": {cookieVal}, "Accept": {"*/*"}}, `v="map[Accept:[*/*] Cookie:[REDACTED]]"`},
 		{"no sensitive key", map[string]int{"b": 2, "a": 1}, `v="map[a:1 b:2]"`},
+		{"map[any]any, as YAML decoders produce", map[any]any{"Password": passVal, "db": map[any]any{"host": "h", "token": passVal}},
+			`v="map[Password:[REDACTED] db:map[host:h token:[REDACTED]]]"`},
+		{"named string key type", map[keyName]string{"api_key": apiKeyVal}, `v=map[api_key:[REDACTED]]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

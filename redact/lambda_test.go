@@ -45,6 +45,10 @@ func TestNewLoggerInLambda(t *testing.T) {
 		}
 		var rec struct {
 			Timestamp, Level, Message, RequestID, Echo, Password string
+			ColdStart                                            *bool  `json:"cold_start"`
+			FunctionName                                         string `json:"function_name"`
+			FunctionMemorySize                                   int    `json:"function_memory_size"`
+			FunctionARN                                          string `json:"function_arn"`
 		}
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			t.Fatalf("invalid JSON line %q: %v", line, err)
@@ -52,6 +56,11 @@ func TestNewLoggerInLambda(t *testing.T) {
 		if rec.Level != "INFO" || rec.Message != "handling [REDACTED]" || rec.Echo != "[REDACTED]" ||
 			rec.Password != "[REDACTED]" || rec.RequestID == "" || rec.Timestamp == "" {
 			t.Fatalf("unexpected record %+v", rec)
+		}
+		// The emulator names the function and gives it an ARN and memory.
+		if rec.ColdStart == nil || *rec.ColdStart != (len(ids) == 0) || rec.FunctionName == "" ||
+			rec.FunctionMemorySize <= 0 || !strings.HasPrefix(rec.FunctionARN, "arn:aws:lambda:") {
+			t.Fatalf("record %d lacks a Lambda field: %s", len(ids), line)
 		}
 		ids = append(ids, rec.RequestID)
 	}

@@ -69,6 +69,13 @@ var leakPositions = []struct {
 		l.Info("m", "s", stringer{s[:h], s[h:]})
 	}},
 	{"struct value", func(l *slog.Logger, s string) { l.Info("m", "cfg", cfgStruct{"bob", s, []byte(s)}) }},
+	{"[]byte field of a struct", func(l *slog.Logger, s string) {
+		l.Info("m", "req", struct {
+			Path    string
+			Payload []byte
+			Hash    [8]byte
+		}{"/p", []byte(`{"p":"` + s + `"}`), [8]byte([]byte(s + "--------"))})
+	}},
 	{"pointer to struct", func(l *slog.Logger, s string) { l.Info("m", "cfg", &cfgStruct{User: "bob", Password: s}) }},
 	{"%v of a struct in the message", func(l *slog.Logger, s string) { l.Info(fmt.Sprintf("cfg=%v", cfgStruct{"bob", s, nil})) }},
 	{"%+v and %q of a struct", func(l *slog.Logger, s string) {
@@ -79,6 +86,11 @@ var leakPositions = []struct {
 	{"JSON-escaped in a string", func(l *slog.Logger, s string) {
 		b, _ := json.Marshal(map[string]string{"p": s})
 		l.Info("m", "doc", string(b))
+	}},
+	{"JSON-escaped twice in a string", func(l *slog.Logger, s string) {
+		b, _ := json.Marshal(map[string]string{"p": s})
+		bb, _ := json.Marshal(string(b))
+		l.Info("m", "doc", string(bb))
 	}},
 	{"json.RawMessage", func(l *slog.Logger, s string) {
 		b, _ := json.Marshal(map[string]string{"p": s})
@@ -111,13 +123,16 @@ var leakHandlers = []struct {
 // encodedForms lists what must not appear in any output for secret s.
 func encodedForms(s string) []string {
 	j, _ := json.Marshal(s)
+	jj, _ := json.Marshal(string(j)) // json.Marshal twice, HTML-escaped both times
 	q := fmt.Sprintf("%q", s)
 	return []string{
 		s,
 		string(j[1 : len(j)-1]),
+		string(jj[3 : len(jj)-3]),
 		q[1 : len(q)-1],
 		base64.StdEncoding.EncodeToString([]byte(s)),
 		base64.RawURLEncoding.EncodeToString([]byte(s)),
+		strings.Trim(fmt.Sprint([]byte(s)), "[]"), // fmt's %v of a []byte inside a struct
 	}
 }
 
@@ -176,6 +191,12 @@ func TestLeakMatrixWriter(t *testing.T) {
 		{"slog JSON line", func(s string) string {
 			var b bytes.Buffer
 			slog.New(slog.NewJSONHandler(&b, nil)).Info("m", "keep", "visible", "p", s, "e", errors.New(s))
+			return b.String()
+		}},
+		{"slog JSON line of a json.Marshal'ed body", func(s string) string {
+			in, _ := json.Marshal(map[string]string{"p": s})
+			var b bytes.Buffer
+			slog.New(slog.NewJSONHandler(&b, nil)).Info("m", "keep", "visible", "doc", string(in))
 			return b.String()
 		}},
 		{"base64", func(s string) string { return "b=" + base64.StdEncoding.EncodeToString([]byte(s)) + "\n" }},

@@ -65,6 +65,8 @@ func TestLinearTime(t *testing.T) {
 		{"dashes", "-----"},
 		{"Bearer", "Bearer "},
 		{"Bearer tokens", "BearerBearer "},
+		{"Basic", "Basic "},
+		{"Basic credentials", "Basic YTp4NyNrUXo= "},
 		{"access key IDs", "AKIA"},
 		{"base64 runs", strings.Repeat("aB3/", 10) + " "},
 		{"secret prefix", "aaaa"},

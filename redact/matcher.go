@@ -18,26 +18,106 @@ import (
 // is therefore the same for 1 or 1000 patterns; only the false-hit rate of
 // the filter (about one position in 80 at 100 secrets) grows. A matcher is
 // immutable once built and is shared by all goroutines.
+//
+// Adding patterns builds a new matcher that shares all but a few parts with
+// the old one, so that adding one secret costs about the same however many
+// are registered: the filter is copied (8 KiB), and so is the top level of
+// each table (8 KiB each), but only the leaves and buckets that the new
+// patterns touch are copied below it. A bucket keeps its patterns in a few
+// sorted runs that are merged like the digits of a binary counter, so that
+// even a 4-gram that every secret shares ("secr") costs logarithmic time
+// per Add.
 
 const (
 	filterBits  = 16
 	filterWords = 1 << filterBits / 64
+	tableBits   = 10
 )
 
 // matcher is an immutable multi-pattern matcher.
 type matcher struct {
 	filter  [filterWords]uint64
-	buckets map[uint32]bucket
+	buckets *table[bucket]
 	// prefix holds every 1–3 byte prefix of a pattern or detector trigger,
 	// packed by pack; a Writer holds back a tail found here.
-	prefix map[uint32]struct{}
+	prefix *table[struct{}]
 	maxLen int
 }
 
 // bucket lists what starts with one 4-byte sequence.
 type bucket struct {
-	pats []string // longest first
+	// runs hold the patterns, each run sorted longest first, the runs by
+	// decreasing size (each at least as long as the next one's double
+	// would be, before a merge). Runs are never modified once built.
+	runs [][]string
 	det  Detector // detectors triggered here
+}
+
+// table is a persistent map from uint32 keys to values: an array of leaves
+// indexed by the key's hash, each a slice sorted by key. A published table
+// and its leaves are never modified; a tableBuilder copies what it changes.
+type table[V any] struct {
+	leaves [1 << tableBits]*leaf[V]
+}
+
+type leaf[V any] struct{ ents []entry[V] }
+
+type entry[V any] struct {
+	k uint32
+	v V
+}
+
+func slot(k uint32) uint32 { return filterIndex(k) >> (filterBits - tableBits) }
+
+func (e entry[V]) cmp(k uint32) int { return cmp.Compare(e.k, k) }
+
+// get returns the value of k, or nil.
+func (t *table[V]) get(k uint32) *V {
+	l := t.leaves[slot(k)]
+	if l == nil {
+		return nil
+	}
+	i, ok := slices.BinarySearchFunc(l.ents, k, entry[V].cmp)
+	if !ok {
+		return nil
+	}
+	return &l.ents[i].v
+}
+
+// tableBuilder builds a new table from an old one, copying each leaf it
+// changes once.
+type tableBuilder[V any] struct {
+	t     *table[V]
+	fresh [1 << tableBits / 64]uint64 // leaves already copied
+}
+
+func newTableBuilder[V any](old *table[V]) *tableBuilder[V] {
+	b := &tableBuilder[V]{t: new(table[V])}
+	if old != nil {
+		*b.t = *old
+	}
+	return b
+}
+
+// set sets k to f of its current value (and whether it had one).
+func (b *tableBuilder[V]) set(k uint32, f func(v V, ok bool) V) {
+	s := slot(k)
+	if b.fresh[s>>6]&(1<<(s&63)) == 0 {
+		l := &leaf[V]{}
+		if old := b.t.leaves[s]; old != nil {
+			l.ents = slices.Clone(old.ents)
+		}
+		b.t.leaves[s] = l
+		b.fresh[s>>6] |= 1 << (s & 63)
+	}
+	l := b.t.leaves[s]
+	i, ok := slices.BinarySearchFunc(l.ents, k, entry[V].cmp)
+	if ok {
+		l.ents[i].v = f(l.ents[i].v, true)
+		return
+	}
+	var zero V
+	l.ents = slices.Insert(l.ents, i, entry[V]{k, f(zero, false)})
 }
 
 // span is the half-open byte range [start, end) to mask.
@@ -59,52 +139,105 @@ func pack[T ~string | ~[]byte](s T) uint32 {
 	return k
 }
 
-// newMatcher builds a matcher for pats (each at least 4 bytes) plus the
-// detector triggers.
-func newMatcher(pats []string) *matcher {
-	m := &matcher{buckets: make(map[uint32]bucket), prefix: make(map[uint32]struct{})}
-	addPrefixes := func(p string) {
-		for n := 1; n <= 3 && n < len(p); n++ {
-			m.prefix[pack(p[:n])] = struct{}{}
-		}
+// longestFirst orders patterns by decreasing length, then bytes.
+func longestFirst(x, y string) int {
+	return cmp.Or(cmp.Compare(len(y), len(x)), strings.Compare(x, y))
+}
+
+// with returns a matcher that also finds pats (each at least 4 bytes); m
+// may be nil. It shares what it does not change with m.
+func (m *matcher) with(pats []string) *matcher {
+	nm := &matcher{}
+	var oldB *table[bucket]
+	var oldP *table[struct{}]
+	if m != nil {
+		nm.filter, nm.maxLen, oldB, oldP = m.filter, m.maxLen, m.buckets, m.prefix
 	}
+	bb, pb := newTableBuilder(oldB), newTableBuilder(oldP)
+	byGram := make(map[uint32][]string)
 	for _, p := range pats {
 		if len(p) < MinSecretLen {
 			continue
 		}
 		k := load32(p, 0)
-		b := m.buckets[k]
-		if slices.Contains(b.pats, p) {
-			continue
+		byGram[k] = append(byGram[k], p)
+		nm.maxLen = max(nm.maxLen, len(p))
+		for n := 1; n <= 3 && n < len(p); n++ {
+			if k := pack(p[:n]); oldP == nil || oldP.get(k) == nil {
+				pb.set(k, func(struct{}, bool) struct{} { return struct{}{} })
+			}
 		}
-		b.pats = append(b.pats, p)
-		m.buckets[k] = b
-		m.maxLen = max(m.maxLen, len(p))
-		addPrefixes(p)
 	}
-	for k, b := range m.buckets {
-		slices.SortFunc(b.pats, func(x, y string) int {
-			return cmp.Or(cmp.Compare(len(y), len(x)), strings.Compare(x, y))
+	for k, run := range byGram {
+		slices.SortFunc(run, longestFirst)
+		run = slices.Clip(slices.Compact(run))
+		bb.set(k, func(b bucket, _ bool) bucket {
+			b.runs = addRun(b.runs, run)
+			return b
 		})
-		m.buckets[k] = b
-	}
-	for _, t := range triggers() {
-		k := load32(t.gram, 0)
-		b := m.buckets[k]
-		b.det |= t.det
-		m.buckets[k] = b
-		addPrefixes(t.gram)
-	}
-	for k := range m.buckets {
 		h := filterIndex(k)
-		m.filter[h>>6] |= 1 << (h & 63)
+		nm.filter[h>>6] |= 1 << (h & 63)
 	}
-	return m
+	nm.buckets, nm.prefix = bb.t, pb.t
+	return nm
+}
+
+// addRun returns runs with run added, merging the last runs while the one
+// before is not longer than the last, as a binary counter carries. runs is
+// not modified.
+func addRun(runs [][]string, run []string) [][]string {
+	out := append(slices.Clip(runs), run)
+	for n := len(out); n >= 2 && len(out[n-2]) <= len(out[n-1]); n = len(out) {
+		out = append(out[:n-2], mergeRuns(out[n-2], out[n-1]))
+	}
+	return out
+}
+
+// mergeRuns merges two sorted runs into a new one, without duplicates.
+func mergeRuns(a, b []string) []string {
+	out := make([]string, 0, len(a)+len(b))
+	for len(a) > 0 || len(b) > 0 {
+		var c int
+		switch {
+		case len(a) == 0:
+			c = 1
+		case len(b) == 0:
+			c = -1
+		default:
+			c = longestFirst(a[0], b[0])
+		}
+		switch {
+		case c < 0:
+			out, a = append(out, a[0]), a[1:]
+		case c > 0:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			out, a, b = append(out, a[0]), a[1:], b[1:]
+		}
+	}
+	return out
 }
 
 // baseMatcher matches the detector triggers only; it serves an empty
-// registry.
-var baseMatcher = sync.OnceValue(func() *matcher { return newMatcher(nil) })
+// registry, and every other matcher is built on it.
+var baseMatcher = sync.OnceValue(func() *matcher {
+	m := (*matcher)(nil).with(nil)
+	bb, pb := newTableBuilder(m.buckets), newTableBuilder(m.prefix)
+	for _, t := range triggers() {
+		k := load32(t.gram, 0)
+		bb.set(k, func(b bucket, _ bool) bucket {
+			b.det |= t.det
+			return b
+		})
+		h := filterIndex(k)
+		m.filter[h>>6] |= 1 << (h & 63)
+		for n := 1; n <= 3; n++ {
+			pb.set(pack(t.gram[:n]), func(struct{}, bool) struct{} { return struct{}{} })
+		}
+	}
+	m.buckets, m.prefix = bb.t, pb.t
+	return m
+})
 
 // scan returns the merged, sorted ranges of s to mask, appended to spans.
 // With final false, it also returns the smallest index from which a match
@@ -125,19 +258,29 @@ func scan[T ~string | ~[]byte](m *matcher, s T, det Detector, final bool, spans 
 		if m.filter[h>>6]&(1<<(h&63)) == 0 {
 			continue
 		}
-		b, ok := m.buckets[k]
-		if !ok {
+		b := m.buckets.get(k)
+		if b == nil {
 			continue
 		}
-		for _, p := range b.pats {
-			if len(p) <= n-i {
-				if hasPrefix(s[i:], p) {
-					spans = append(spans, span{i, i + len(p)})
+		// The longest pattern that matches at i, the longest of each run.
+		best := 0
+		for _, run := range b.runs {
+			for _, p := range run {
+				if len(p) <= best {
 					break
 				}
-			} else if !final && i < pending && hasPrefix(p, s[i:]) {
-				pending = i
+				if len(p) <= n-i {
+					if hasPrefix(s[i:], p) {
+						best = len(p)
+						break
+					}
+				} else if !final && i < pending && hasPrefix(p, s[i:]) {
+					pending = i
+				}
 			}
+		}
+		if best > 0 {
+			spans = append(spans, span{i, i + best})
 		}
 		d := b.det & det
 		switch {
@@ -179,13 +322,38 @@ func scan[T ~string | ~[]byte](m *matcher, s T, det Detector, final bool, spans 
 	}
 	if !final {
 		for j := max(0, n-3); j < n && j < pending; j++ {
-			if _, ok := m.prefix[pack(s[j:])]; ok {
+			if m.prefix.get(pack(s[j:])) != nil {
 				pending = j
 				break
 			}
 		}
 	}
 	return mergeSpans(spans, first), pending
+}
+
+// tail returns the smallest index i of s such that s[i:] is a proper prefix
+// of a pattern (or of a detector trigger), or len(s) if there is none. It
+// looks at the last maxLen-1 bytes of s only.
+func (m *matcher) tail(s []byte) int {
+	n := len(s)
+	for i := max(0, n-max(m.maxLen-1, 3)); i < n; i++ {
+		if n-i < 4 {
+			if m.prefix.get(pack(s[i:])) != nil {
+				return i
+			}
+			continue
+		}
+		if b := m.buckets.get(load32(s, i)); b != nil {
+			for _, run := range b.runs {
+				for _, p := range run {
+					if len(p) > n-i && hasPrefix(p, s[i:]) {
+						return i
+					}
+				}
+			}
+		}
+	}
+	return n
 }
 
 // mergeSpans sorts spans[first:] and merges the ranges that overlap.

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -25,37 +24,49 @@ const DefaultMask = "[REDACTED]"
 // concurrent use: values may be added while other goroutines scrub, and a
 // scrub sees either the set before an Add or the set after it, never a mix.
 //
-// Each Add rebuilds a multi-pattern matcher over every secret and publishes
-// it atomically; scrubbing takes no lock and costs about the same for one
-// secret as for a thousand. Besides each value as it is, the matcher looks
-// for the forms in which a value reaches a log when something encodes it:
+// Each Add publishes, atomically, a new multi-pattern matcher that shares
+// all it can with the previous one, so that adding one value costs about the
+// same however many are registered; scrubbing takes no lock and costs about
+// the same for one secret as for a thousand. Besides each value as it is,
+// the matcher looks for the forms in which a value reaches a log when
+// something encodes it:
 //
-//   - escaped for a JSON string (by log/slog or encoding/json, also twice),
-//     quoted by strconv or fmt's %q and %+q, and URL query-escaped;
+//   - escaped for a JSON string by log/slog or encoding/json (with or
+//     without HTML escaping of <, > and &), once or twice in any
+//     combination, as when a json.Marshal'ed body is logged as a string by
+//     a JSON handler; quoted by strconv or fmt's %q and %+q; and URL
+//     query-escaped;
 //   - base64, standard and URL alphabets, padded or not: the encoding of the
-//     value alone, and, for a value of 6 bytes or more, the part of its
-//     encoding that does not depend on what surrounds it, so that the value
-//     is also caught when it was encoded inside a longer input (as in HTTP
-//     Basic credentials). The one or two characters at each edge of such an
+//     value alone, and, for a value of 8 bytes or more, the part of its
+//     encoding that does not depend on what surrounds it (the whole 3-byte
+//     groups of the input that hold only bytes of the value, at least 6
+//     bytes of it, which any offset leaves to a value of 8 bytes), so that
+//     the value is also caught when it was encoded inside a longer input. A
+//     value of 6 or 7 bytes is caught there only at some offsets, and a
+//     shorter one never. The one or two characters at each edge of such an
 //     embedded encoding, which mix in neighbouring bytes, stay visible.
+//     HTTP Basic credentials are masked whole, whatever their length, by
+//     [DetectBasic].
 //
 // The zero Registry is empty and ready to use.
 type Registry struct {
-	mu   sync.Mutex // serialises Add
-	snap atomic.Pointer[snapshot]
+	mu      sync.Mutex          // serialises Add
+	secrets map[string]struct{} // guarded by mu; only Add reads it
+	snap    atomic.Pointer[snapshot]
 }
 
 // snapshot is an immutable view of the registry, replaced whole on Add.
 type snapshot struct {
-	secrets map[string]struct{}
-	m       *matcher
+	n int // registered values
+	m *matcher
 }
 
 var defaultRegistry Registry
 
 // Default returns the process-wide registry. secenv registers every value it
-// decrypts here, and loggers built without [WithRegistry] scrub with it. It
-// is the package's only global state.
+// decrypts here, and loggers built without [WithRegistry] scrub with it.
+// Besides the request ID of the cold start's invocation, which [NewLogger]
+// loggers share, it is the package's only global state.
 func Default() *Registry { return &defaultRegistry }
 
 // NewRegistry returns an empty registry.
@@ -67,37 +78,37 @@ func NewRegistry() *Registry { return &Registry{} }
 // regardless. Adding a value twice is harmless.
 //
 // Loggers, handlers and writers built before the call see the new values
-// from their next record or write on.
+// from their next record or write on. The cost of an Add is about linear in
+// the number and length of the values it adds, not in those already
+// registered.
 func (r *Registry) Add(values ...string) error {
 	var short int
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	old := r.snap.Load()
-	var next map[string]struct{}
+	var pats []string
+	added := 0
 	for _, v := range values {
 		if len(v) < MinSecretLen {
 			short++
 			continue
 		}
-		if old != nil {
-			if _, ok := old.secrets[v]; ok {
-				continue
-			}
+		if _, ok := r.secrets[v]; ok {
+			continue
 		}
-		if next == nil {
-			next = make(map[string]struct{})
-			if old != nil {
-				next = maps.Clone(old.secrets)
-			}
+		if r.secrets == nil {
+			r.secrets = make(map[string]struct{})
 		}
-		next[v] = struct{}{}
+		r.secrets[v] = struct{}{}
+		pats = appendForms(pats, v)
+		added++
 	}
-	if next != nil {
-		var pats []string
-		for _, v := range slices.Sorted(maps.Keys(next)) {
-			pats = appendForms(pats, v)
+	if added > 0 {
+		old := r.snap.Load()
+		m, n := baseMatcher(), 0
+		if old != nil {
+			m, n = old.m, old.n
 		}
-		r.snap.Store(&snapshot{secrets: next, m: newMatcher(pats)})
+		r.snap.Store(&snapshot{n: n + added, m: m.with(pats)})
 	}
 	if short > 0 {
 		return fmt.Errorf("%w (%d value(s))", ErrTooShort, short)
@@ -108,7 +119,7 @@ func (r *Registry) Add(values ...string) error {
 // Len returns the number of registered secrets.
 func (r *Registry) Len() int {
 	if s := r.snap.Load(); s != nil {
-		return len(s.secrets)
+		return s.n
 	}
 	return 0
 }
@@ -148,11 +159,16 @@ func appendForms(pats []string, v string) []string {
 		}
 	}
 	add(v)
-	j := slogEscape(v)
-	add(j)
-	add(slogEscape(j))
-	add(jsonEscape(v, true))
-	add(jsonEscape(v, false))
+	// Every JSON form, once or twice: log/slog's, and encoding/json's with
+	// and without HTML escaping, in any combination (a json.Marshal'ed body
+	// logged by slog's JSONHandler, json.Marshal of json.Marshal, ...).
+	for _, e1 := range jsonEscapers {
+		j := e1(v)
+		add(j)
+		for _, e2 := range jsonEscapers {
+			add(e2(j))
+		}
+	}
 	add(unquote(strconv.Quote(v)))
 	add(unquote(strconv.QuoteToASCII(v)))
 	add(url.QueryEscape(v))
@@ -172,6 +188,13 @@ func appendForms(pats []string, v string) []string {
 }
 
 func unquote(q string) string { return q[1 : len(q)-1] }
+
+// jsonEscapers are the ways a value is escaped into a JSON string.
+var jsonEscapers = []func(string) string{
+	slogEscape,
+	func(v string) string { return jsonEscape(v, true) },
+	func(v string) string { return jsonEscape(v, false) },
+}
 
 // jsonEscape returns v as encoding/json writes it inside a string, with or
 // without HTML escaping.

@@ -1,6 +1,10 @@
 package redact
 
-import "sync"
+import (
+	"bytes"
+	"encoding/base64"
+	"sync"
+)
 
 // Detector selects pattern detectors: rules that mask well-known kinds of
 // credential even when nobody registered them. Detectors are combined with
@@ -32,9 +36,14 @@ const (
 	// the first body when more than eight blocks with different labels are
 	// open at once.
 	DetectPEMPrivateKey
+	// DetectBasic masks HTTP Basic credentials (RFC 7617): the base64 after
+	// "Basic " (any case, one or more spaces or tabs) when it decodes to a
+	// user-id and password joined by a colon, whatever their length. Text
+	// such as "Basic information" does not decode to that and is kept.
+	DetectBasic
 
 	// AllDetectors is every detector; it is the default.
-	AllDetectors = DetectJWT | DetectBearer | DetectAWSAccessKeyID | DetectAWSSecretKey | DetectPEMPrivateKey
+	AllDetectors = DetectJWT | DetectBearer | DetectAWSAccessKeyID | DetectAWSSecretKey | DetectPEMPrivateKey | DetectBasic
 )
 
 // DefaultKeys are the keys whose values a handler masks whole, whatever
@@ -45,13 +54,17 @@ const (
 // A handler applies them to:
 //   - attribute keys, at the top level and in groups (also those given to
 //     WithAttrs);
+//   - the names given to WithGroup: every attribute value below such a
+//     group is masked whole, as below an attribute key;
 //   - inside a value of kind Any (an API Gateway event, an http.Header, a
 //     map or a struct logged whole): for a *slog.JSONHandler, the member
 //     names of every object in the JSON that encoding/json writes for the
 //     value (so json tags count, and fields it omits are not printed
 //     anyway); for any other handler, the field names of structs (exported
-//     or not, as fmt prints them) and the string keys of maps, at any depth
-//     that fmt prints, and the member names of a json.RawMessage.
+//     or not, as fmt prints them) and the string keys of maps, also when
+//     the map's key type is an interface (the map[any]any of YAML
+//     decoders), at any depth that fmt prints, and the member names of a
+//     json.RawMessage.
 //
 // They do not apply to text inside a string: a request body or a query
 // string that holds "password=...", a raw header line, or what a value's
@@ -123,14 +136,19 @@ var triggers = sync.OnceValue(func() []trigger {
 	for i := 0; i < len(b64url); i++ {
 		t = append(t, trigger{"eyJ" + b64url[i:i+1], DetectJWT})
 	}
-	for mask := range 16 {
-		g := []byte("bear")
-		for i := range g {
-			if mask&(1<<i) != 0 {
-				g[i] -= 'a' - 'A'
+	for _, w := range []struct {
+		gram string
+		det  Detector
+	}{{"bear", DetectBearer}, {"basi", DetectBasic}} {
+		for mask := range 16 {
+			g := []byte(w.gram)
+			for i := range g {
+				if mask&(1<<i) != 0 {
+					g[i] -= 'a' - 'A'
+				}
 			}
+			t = append(t, trigger{string(g), w.det})
 		}
-		t = append(t, trigger{string(g), DetectBearer})
 	}
 	for _, p := range []string{"AKIA", "ASIA", "ABIA", "ACCA"} {
 		t = append(t, trigger{p, DetectAWSAccessKeyID})
@@ -155,7 +173,7 @@ func isToken68(c byte) bool {
 	return isB64URL(c) || c == '.' || c == '~' || c == '+' || c == '/'
 }
 
-// detectAt runs the Bearer and access key ID detectors in d at trigger
+// detectAt runs the Bearer, Basic and access key ID detectors in d at trigger
 // position i; the JWT and PEM detectors are called by scan directly, which
 // remembers how far they measured. ok reports a range to mask; open reports
 // (only when final is false) that the candidate runs to the end of s and
@@ -165,6 +183,8 @@ func detectAt[T ~string | ~[]byte](s T, i int, d Detector, final bool) (sp span,
 	switch {
 	case d&DetectBearer != 0:
 		return detectBearer(s, i, final)
+	case d&DetectBasic != 0:
+		return detectBasic(s, i, final)
 	case d&DetectAWSAccessKeyID != 0:
 		return detectAccessKeyID(s, i, final)
 	}
@@ -245,6 +265,69 @@ func detectBearer[T ~string | ~[]byte](s T, i int, final bool) (span, bool, bool
 		return span{}, false, false
 	}
 	return span{start, j}, true, false
+}
+
+func detectBasic[T ~string | ~[]byte](s T, i int, final bool) (span, bool, bool) {
+	const word = "basic"
+	n := len(s)
+	j := i
+	for k := 0; k < len(word); k++ {
+		if j == n {
+			return span{}, false, !final
+		}
+		if s[j]|0x20 != word[k] {
+			return span{}, false, false
+		}
+		j++
+	}
+	sp := j
+	for j < n && (s[j] == ' ' || s[j] == '\t') {
+		j++
+	}
+	if j == n {
+		return span{}, false, !final
+	}
+	if j == sp {
+		return span{}, false, false
+	}
+	start := j
+	for j < n && isB64Std(s[j]) {
+		j++
+	}
+	end := j
+	for j < n && s[j] == '=' && j-end < 2 {
+		j++
+	}
+	if j == n && !final {
+		return span{}, false, true
+	}
+	if end == start || !basicCredentials(s[start:end], j-end) {
+		return span{}, false, false
+	}
+	return span{start, j}, true, false
+}
+
+// basicCredentials reports whether b64, base64 with pad '=' characters
+// after it, is well-formed and decodes to bytes that hold a colon. It
+// decodes four characters at a time, without allocating.
+func basicCredentials[T ~string | ~[]byte](b64 T, pad int) bool {
+	n := len(b64)
+	switch {
+	case pad > 0 && (n+pad)%4 != 0, n%4 == 1:
+		return false
+	}
+	var quad [4]byte
+	var out [3]byte
+	colon := false
+	for at := 0; at < n; at += 4 {
+		k := copy(quad[:], b64[at:min(n, at+4)])
+		m, err := base64.RawStdEncoding.Decode(out[:], quad[:k])
+		if err != nil {
+			return false
+		}
+		colon = colon || bytes.IndexByte(out[:m], ':') >= 0
+	}
+	return colon
 }
 
 func detectAccessKeyID[T ~string | ~[]byte](s T, i int, final bool) (span, bool, bool) {

@@ -7,8 +7,10 @@ import (
 )
 
 // maxHold bounds the bytes a Writer holds back waiting for the rest of a
-// possible secret. A longer candidate (a PEM block without its END line) is
-// masked to the end instead: the Writer fails closed.
+// possible detector match. A longer candidate is judged as it stands (a PEM
+// block without its END line is masked to the end: the Writer fails closed),
+// except for a tail that could still begin a registered value, which is
+// held.
 const maxHold = 64 << 10
 
 // A Writer stops rescanning the held tail on every Write once it holds
@@ -60,10 +62,10 @@ type Writer struct {
 	closed  bool
 }
 
-// NewWriter returns a [Writer] that scrubs what it passes on to w. Of the
-// options, [WithRegistry], [WithMask] and [WithoutDetectors] apply.
-func NewWriter(w io.Writer, opts ...Option) *Writer {
-	return &Writer{cfg: newConfig(buildOptions(opts)), w: w}
+// NewWriter returns a [Writer] that scrubs what it passes on to w, with the
+// options [WithRegistry], [WithMask] and [WithoutDetectors].
+func NewWriter(w io.Writer, opts ...WriterOption) *Writer {
+	return &Writer{cfg: newConfig(writerOptions(opts)), w: w}
 }
 
 // Write scrubs p and passes on to the underlying writer every byte that can
@@ -103,8 +105,19 @@ func (w *Writer) Write(p []byte) (int, error) {
 	m := w.cfg.reg.matcher()
 	spans, cut := scan(m, in, w.cfg.det, false, w.spans[:0])
 	forced := len(in)-cut > maxHold
+	var ends []string
 	if forced {
-		spans, cut = scan(m, in, w.cfg.det, true, spans[:0])
+		// Judge the candidates as they stand, but keep back the tail that
+		// a registered value (or a detector's trigger) could still
+		// continue: it is shorter than the longest pattern, and releasing
+		// it would let the value out in two parts. A private key masked to
+		// the end swallows everything up to its END line instead.
+		spans, _ = scan(m, in, w.cfg.det, true, spans[:0])
+		ends = w.openPEM(in)
+		cut = len(in)
+		if len(ends) == 0 {
+			cut = m.tail(in)
+		}
 	}
 	spans, cont := w.carry(spans)
 	// Emit what ends before cut. A range that straddles cut is cut in two:
@@ -135,7 +148,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 	w.masked = masked
 	w.pending = append(w.pending[:0], in[cut:]...)
 	if forced {
-		w.pemEnds = w.openPEM(in)
+		w.pemEnds = ends
 	}
 	return len(p), nil
 }

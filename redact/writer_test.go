@@ -30,6 +30,12 @@ func TestDetectors(t *testing.T) {
 		{"bearer lower case, tabs", "authorization: bearer\t\tabc", "authorization: bearer\t\t[REDACTED]"},
 		{"Bearer without token", "the Bearer  ", "the Bearer  "},
 		{"bearer inside a word", "bearers of news", "bearers of news"},
+		{"Basic", "Authorization: Basic YTp4NyNrUXo= next", "Authorization: Basic [REDACTED] next"},
+		{"basic lower case, tab, unpadded", "authorization: basic\tYTp4NyNrUXo", "authorization: basic\t[REDACTED]"},
+		{"Basic with a short user-id and password", "Basic YTpi", "Basic [REDACTED]"},
+		{"Basic in prose", "Basic information about Basic auth, basic\tidea", "Basic information about Basic auth, basic\tidea"},
+		{"Basic base64 without a colon", "Basic QUJDREVGRw==", "Basic QUJDREVGRw=="},
+		{"Basic with bad padding", "Basic YTp4NyNrUXo=== x", "Basic YTp4NyNrUXo=== x"},
 		{"access key ID", "key=" + testAKID + ".", "key=[REDACTED]."},
 		{"temporary access key ID", "ASIAY34FZKBOKMUTVV7A", "[REDACTED]"},
 		{"short AKIA", "AKIA1234", "AKIA1234"},
@@ -69,11 +75,12 @@ func TestWithoutDetectors(t *testing.T) {
 	in := "Bearer abcdef " + testAKID
 	tests := []struct {
 		name string
-		opt  redact.Option
+		opt  redact.WriterOption
 		want string
 	}{
 		{"all on", nil, "Bearer [REDACTED] [REDACTED]"},
 		{"bearer off", redact.WithoutDetectors(redact.DetectBearer), "Bearer abcdef [REDACTED]"},
+		{"basic off", redact.WithoutDetectors(redact.DetectBasic), "Bearer [REDACTED] [REDACTED]"},
 		{"all off", redact.WithoutDetectors(), in},
 	}
 	for _, tt := range tests {
@@ -93,6 +100,9 @@ func TestWithoutDetectors(t *testing.T) {
 // holds back.
 func TestWriterHolding(t *testing.T) {
 	const s = "hunter2-s3cr3t"
+	// A base64url run longer than the 64 KiB hold: it could be a JWT's
+	// header until it ends, so the Writer holds it until forced to let go.
+	long := "eyJ" + strings.Repeat("QUFB", 70<<10/4)
 	tests := []struct {
 		name   string
 		writes []string
@@ -128,6 +138,27 @@ func TestWriterHolding(t *testing.T) {
 			writes: []string{"Authorization: Bea", "rer abc", "def\n"},
 			after:  []string{"Authorization: ", "Authorization: ", "Authorization: Bearer [REDACTED]\n"},
 			final:  "Authorization: Bearer [REDACTED]\n",
+		},
+		{
+			name:   "basic credentials split",
+			writes: []string{"Authorization: Basi", "c YTp4", "NyNrUXo=\n"},
+			after:  []string{"Authorization: ", "Authorization: ", "Authorization: Basic [REDACTED]\n"},
+			final:  "Authorization: Basic [REDACTED]\n",
+		},
+		{
+			name:   "forced release keeps back a secret's start",
+			writes: []string{long + "hunt", "er2-s3cr3t\n"},
+			final:  long + "[REDACTED]\n",
+		},
+		{
+			name:   "forced release keeps back an encoded form's start",
+			writes: []string{"x " + long + "-aHVudGVyMi1zM2", "NyM3Q=\n"},
+			final:  "x " + long + "-[REDACTED]\n",
+		},
+		{
+			name:   "forced release just past the hold limit",
+			writes: []string{long[:maxHoldTest-4] + "hunter", "2-s3cr3t" + long[:8] + "\n"},
+			final:  long[:maxHoldTest-4] + "[REDACTED]" + long[:8] + "\n",
 		},
 		{
 			name:   "byte at a time",
@@ -184,6 +215,9 @@ func TestWriterLongPEMFailsClosed(t *testing.T) {
 	}
 	_ = w.Close()
 }
+
+// maxHoldTest is the Writer's hold limit, 64 KiB.
+const maxHoldTest = 64 << 10
 
 var errDisk = errors.New("disk full")
 

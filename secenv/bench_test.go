@@ -12,6 +12,7 @@ import (
 	"github.com/seclambda/seclambda/internal/testpeer"
 	"github.com/seclambda/seclambda/redact"
 	"github.com/seclambda/seclambda/secenv"
+	"github.com/seclambda/seclambda/secenv/secenvaws"
 )
 
 // benchLatency is the round trip added to every KMS call, roughly a Lambda
@@ -25,7 +26,7 @@ func BenchmarkLoadKMS20(b *testing.B) {
 	newDst, vars, _ := manyKMS(b, k, 20)
 	p := testpeer.StartProxy(b, k.Endpoint)
 	p.SetLatency(benchLatency)
-	opts := []secenv.Option{secenv.WithKMS(kmsVia(k, p.URL)), secenv.WithLookup(vars.lookup), secenv.WithRegistry(redact.NewRegistry())}
+	opts := []secenv.Option{secenvaws.WithKMS(kmsVia(k, p.URL)), secenv.WithLookup(vars.lookup), secenv.WithRegistry(redact.NewRegistry())}
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -69,8 +70,8 @@ func BenchmarkSequentialDecrypt20(b *testing.B) {
 func BenchmarkLoadPlain(b *testing.B) {
 	type cfg struct {
 		Table   string        `env:"TABLE_NAME,required"`
-		Timeout time.Duration `env:"TIMEOUT" default:"3s"`
-		Port    int           `env:"PORT" default:"8080"`
+		Timeout time.Duration `env:"TIMEOUT" envDefault:"3s"`
+		Port    int           `env:"PORT" envDefault:"8080"`
 		Debug   bool          `env:"DEBUG"`
 		Origins []string      `env:"ORIGINS"`
 	}
@@ -92,9 +93,9 @@ func BenchmarkLoadSecretCached(b *testing.B) {
 	sm := testpeer.StartSecretsManager(b)
 	sm.PutString("bench/db", `{"password":"bench-password"}`)
 	var c struct {
-		P secenv.Secret `env:"P,secret"`
+		P secenv.Secret `env:"P,secretsmanager"`
 	}
-	opts := []secenv.Option{secenv.WithSecretsManager(smClient(sm)), secenv.WithCache(secenv.NewCache()),
+	opts := []secenv.Option{secenvaws.WithSecretsManager(smClient(sm)), secenv.WithCache(secenv.NewCache()),
 		secenv.WithLookup(env{"P": "bench/db#password"}.lookup), secenv.WithRegistry(redact.NewRegistry())}
 	ctx := context.Background()
 	if err := secenv.Load(ctx, &c, opts...); err != nil {

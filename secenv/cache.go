@@ -22,12 +22,12 @@ import (
 //
 // Entries are keyed by the source (the client or the extension endpoint) and
 // the secret ID, without the #jsonKey, so fields that pick different keys of
-// one JSON secret share one entry. A client whose dynamic type is not
+// one JSON secret share one entry. A client whose dynamic value is not
 // comparable is never cached. The Cache remembers at most [MaxCacheSources]
 // clients; a new client beyond that evicts the least recently used one and
-// its entries. Reuse your client: build it once per cold start (or let Load
-// build the default one), not once per invocation, or every invocation
-// misses the cache.
+// its entries. Reuse your client: build it once per cold start (or use
+// secenvaws.Default), not once per invocation, or every invocation misses
+// the cache.
 //
 // The single-flight fetch does not run under the context of the caller
 // that started it: it runs, with a timeout of [CacheFetchTimeout], under a
@@ -107,10 +107,10 @@ func (c *Cache) Purge() {
 }
 
 // sourceKey returns a short key for src, or "" when src cannot be used as a
-// map key (its dynamic type is not comparable). A new client beyond
+// map key (its dynamic value is not comparable). A new client beyond
 // MaxCacheSources evicts the least recently used one and its entries.
 func (c *Cache) sourceKey(src any) string {
-	if src == nil || !reflect.TypeOf(src).Comparable() {
+	if src == nil || !reflect.ValueOf(src).Comparable() {
 		return ""
 	}
 	if s, ok := src.(string); ok {

@@ -9,31 +9,63 @@ import (
 )
 
 // Load fills the struct that dst points to from environment variables, as
-// its struct tags describe:
+// its struct tags describe. The grammar is caarlos0/env's:
 //
-//	env:"NAME"                the variable NAME, parsed as the field's type
-//	env:"NAME,required"       an error (ErrMissing, ErrEmpty) when unset or empty
-//	env:"NAME,kms"            a base64 KMS ciphertext, decrypted into a Secret
-//	env:"NAME,secret"         a Secrets Manager secret ID or ARN, read into a Secret
-//	env:"NAME,secret"  with the value "ID#key": one key of a JSON secret
-//	default:"VALUE"           used when the variable is unset or empty
-//	prefix:"DB_"              on a struct field: its fields read DB_NAME...
-//	env:"-"                   ignored
+//	env:"NAME"                    the variable NAME, parsed as the field's type
+//	env:"NAME,required"           an error (ErrMissing, ErrEmpty) when unset or empty
+//	env:"NAME,kms"                a base64 KMS ciphertext, decrypted into a Secret
+//	env:"NAME,secretsmanager"     a Secrets Manager secret ID or ARN, read into a Secret;
+//	                              the value "ID#key" picks one key of a JSON secret
+//	env:"NAME,ssm"                reserved for SSM Parameter Store: an ErrConfig error for now
+//	env:"NAME,json"               one JSON value, decoded into the field's type
+//	envDefault:"VALUE"            used when the variable is unset or empty
+//	envPrefix:"DB_"               on a struct field: its fields read DB_NAME...
+//	envSeparator:";"              between the items of a slice or map (default ",")
+//	envKeyValSeparator:"="        between a map item's key and value (default ":")
+//	env:"-"                       ignored
 //
-// Field types: string, bool, every int, uint and float kind, time.Duration,
-// []string (comma-separated, items trimmed, empty items dropped), url.URL,
-// *url.URL, [Secret], any type whose pointer implements
-// encoding.TextUnmarshaler, and nested structs (recursed into, with an
-// optional prefix). A plain Secret field takes the variable's value as it
-// is. A kms or secret field must be a Secret and cannot have a default
-// (except a secret reference); breaking these rules is an [ErrSetup] error,
-// as is a malformed tag. Fields without an env tag are left alone; an
+// Options combine: env:"NAME,kms,required". Unlike caarlos0/env, a variable
+// set to the empty string counts as unset (so envDefault applies and
+// required fails with [ErrEmpty]), list items are trimmed and empty items
+// dropped, and an unknown option, a tag of an earlier version (default,
+// prefix) or an option on a field it cannot apply to is an [ErrConfig]
+// error rather than ignored.
+//
+// Field types:
+//   - scalars: string, bool, every int, uint and float kind, time.Duration,
+//     url.URL, and any type whose pointer implements encoding.TextUnmarshaler
+//     (such as time.Time, RFC 3339, or netip.Addr);
+//   - slices of scalars: "a, b,c" (items trimmed, empty items dropped);
+//   - maps of scalars to scalars: "k1:v1,k2:v2" (keys and values trimmed; an
+//     item without the separator, an empty key or a repeated key is an
+//     error);
+//   - pointers to scalars, such as *int or *url.URL, for optional values:
+//     nil while the variable is unset or empty, and a new value when it is
+//     set;
+//   - with the json option, any type encoding/json decodes, such as a struct,
+//     a map of slices or a pointer to a struct. The value must be exactly one
+//     JSON value, and object keys the type does not have are an error. JSON
+//     is an option rather than a rule of the type because a struct field
+//     without it is nested configuration read from its own variables, and a
+//     map or slice without it has the list form above. The decoded value is
+//     ordinary data that prints: keep secrets in Secret fields;
+//   - [Secret]: a plain Secret field takes the variable's value as it is;
+//   - nested structs, recursed into, with an optional envPrefix.
+//
+// A kms or secretsmanager field must be a Secret and cannot have an
+// envDefault (except a secretsmanager reference); breaking these rules is
+// an [ErrConfig] error, as is a malformed tag, []byte, or a slice, map or
+// pointer of anything else. Fields without an env tag are left alone; an
 // optional variable that is unset or empty leaves its field as it was.
+// Errors in a list, map or JSON value name the item by position or the byte
+// offset, never an item, a key or a value.
 //
 // All KMS decrypts and Secrets Manager reads run concurrently, at most
 // [DefaultConcurrency] at once ([WithConcurrency]), so N encrypted variables
-// cost about one round trip. SDK clients are built from the default AWS
-// config only when a kms or secret field is set and no client was given.
+// cost about one round trip. kms and secretsmanager fields need clients:
+// pass secenvaws.Default() (package secenv/secenvaws, which links the AWS
+// SDK; secenv alone does not), or the field is an [ErrConfig] error naming
+// the variable and the option to pass.
 //
 // Load reports every problem at once, joined with errors.Join: each is a
 // [*FieldError] naming the field and the variable, wrapping sentinels such
@@ -41,7 +73,7 @@ import (
 // error contains a value, plaintext or ciphertext. On error, *dst is left
 // unchanged; on success it is replaced in one assignment.
 //
-// Before Load returns, every secret value it obtained (kms, secret and plain
+// Before Load returns, every secret value it obtained (kms, secretsmanager and plain
 // Secret fields, whether or not Load then fails) is registered with the
 // redact registry ([WithRegistry]), along with the encodings it is likely to
 // leak in (see [Secret]) and the ciphertext it came from. Values shorter
@@ -53,7 +85,7 @@ import (
 func Load(ctx context.Context, dst any, opts ...Option) error {
 	rv := reflect.ValueOf(dst)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
-		return fmt.Errorf("%w: dst must be a non-nil pointer to a struct, not %T", ErrSetup, dst)
+		return fmt.Errorf("%w: dst must be a non-nil pointer to a struct, not %T", ErrConfig, dst)
 	}
 	t := rv.Elem().Type()
 	p := planFor(t)
@@ -69,6 +101,10 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 	var jobs []job
 	for i := range p.fields {
 		f := &p.fields[i]
+		if err := o.missingClient(f); err != nil {
+			errs[i] = &FieldError{Field: f.path, Var: f.name, Err: err}
+			continue
+		}
 		raw, set := o.lookup(f.name)
 		if raw == "" {
 			switch {
@@ -84,7 +120,7 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 				continue
 			}
 		}
-		if f.kms || f.secret {
+		if f.kms || f.sm {
 			jobs = append(jobs, job{i: i, raw: raw})
 			continue
 		}
@@ -107,7 +143,19 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 	return nil
 }
 
-// job is one kms or secret field to resolve.
+// missingClient returns an ErrConfig error when f is a kms or
+// secretsmanager field and no client can resolve it.
+func (o *options) missingClient(f *field) error {
+	switch {
+	case f.kms && o.kms == nil:
+		return fmt.Errorf("%w: %w", ErrConfig, errNoKMS)
+	case f.sm && o.sm == nil && o.ext == nil:
+		return fmt.Errorf("%w: %w", ErrConfig, errNoSM)
+	}
+	return nil
+}
+
+// job is one kms or secretsmanager field to resolve.
 type job struct {
 	i   int    // index into plan.fields
 	raw string // the variable's value: a ciphertext or a secret reference
@@ -117,26 +165,14 @@ type job struct {
 // run resolves every job concurrently, at most o.limit at a time, and
 // stores each result in out or each failure in errs.
 func (o *options) run(ctx context.Context, p *plan, jobs []job, errs []error, out reflect.Value, reg *collector) {
-	kmsClient := sync.OnceValues(func() (KMSClient, error) {
-		if o.kms != nil {
-			return o.kms, nil
-		}
-		return defaultKMS(ctx)
-	})
-	smClient := sync.OnceValues(func() (SecretsManagerClient, error) {
-		if o.sm != nil {
-			return o.sm, nil
-		}
-		return defaultSecretsManager(ctx)
-	})
 	secrets := &secretMemo{}
 	resolve := func(j *job) {
 		f := &p.fields[j.i]
 		var err error
 		if f.kms {
-			err = o.resolveKMS(ctx, kmsClient, f, j, reg)
+			err = o.resolveKMS(ctx, f, j, reg)
 		} else {
-			err = o.resolveSecret(ctx, smClient, secrets, f, j, reg)
+			err = o.resolveSecret(ctx, secrets, f, j, reg)
 		}
 		if err != nil {
 			errs[j.i] = &FieldError{Field: f.path, Var: f.name, Err: err}
@@ -158,7 +194,7 @@ func (o *options) run(ctx context.Context, p *plan, jobs []job, errs []error, ou
 				case <-ctx.Done():
 					f := &p.fields[j.i]
 					category := ErrDecrypt
-					if f.secret {
+					if f.sm {
 						category = ErrSecretsManager
 					}
 					errs[j.i] = &FieldError{Field: f.path, Var: f.name, Err: transportError(ctx.Err(), category)}
@@ -178,12 +214,8 @@ func (o *options) run(ctx context.Context, p *plan, jobs []job, errs []error, ou
 	}
 }
 
-func (o *options) resolveKMS(ctx context.Context, client func() (KMSClient, error), f *field, j *job, reg *collector) error {
-	c, err := client()
-	if err != nil {
-		return detail("default AWS config", ErrDecrypt, ErrUnavailable, &awsCause{code: "aws config", err: err})
-	}
-	v, err := o.decrypt(ctx, c, j.raw)
+func (o *options) resolveKMS(ctx context.Context, f *field, j *job, reg *collector) error {
+	v, err := o.decrypt(ctx, o.kms, j.raw)
 	if err != nil {
 		return err
 	}
@@ -192,14 +224,14 @@ func (o *options) resolveKMS(ctx context.Context, client func() (KMSClient, erro
 	return nil
 }
 
-func (o *options) resolveSecret(ctx context.Context, client func() (SecretsManagerClient, error), memo *secretMemo, f *field, j *job, reg *collector) error {
+func (o *options) resolveSecret(ctx context.Context, memo *secretMemo, f *field, j *job, reg *collector) error {
 	id, key, err := parseSecretRef(j.raw)
 	if err != nil {
 		return err
 	}
 	// Fields that name keys of one secret share one read per Load,
 	// whether or not a cache is in use.
-	p, err := memo.get(id, func() (secretPayload, error) { return o.readSecret(ctx, client, id) })
+	p, err := memo.get(id, func() (secretPayload, error) { return o.readSecret(ctx, id) })
 	if err != nil {
 		return err
 	}
@@ -240,43 +272,32 @@ func (m *secretMemo) get(id string, read func() (secretPayload, error)) (secretP
 }
 
 // readSecret returns the payload of secret id: from the cache when it is
-// fresh, otherwise from the extension or the SDK client.
-func (o *options) readSecret(ctx context.Context, client func() (SecretsManagerClient, error), id string) (secretPayload, error) {
-	var src any
-	var sdk SecretsManagerClient
+// fresh, otherwise from the extension or the client.
+func (o *options) readSecret(ctx context.Context, id string) (secretPayload, error) {
+	var src any = o.sm
 	var base, token string
 	if o.ext != nil {
 		base = o.ext.endpoint(o.lookup)
 		token, _ = o.lookup("AWS_SESSION_TOKEN")
 		src = base
-	} else {
-		c, err := client()
-		if err != nil {
-			return secretPayload{}, detail("default AWS config", ErrSecretsManager, ErrUnavailable, &awsCause{code: "aws config", err: err})
-		}
-		src, sdk = c, c
 	}
 	ck, p, ok := o.cache.lookup(src, id, o.ttl, o.now)
-	if !ok {
-		// The fetch function is built only on a miss: a cache hit does not
-		// allocate it.
-		var fetch func(context.Context) (secretPayload, error)
-		if o.ext != nil {
-			fetch = func(ctx context.Context) (secretPayload, error) {
-				p, err := getSecretExtension(ctx, o.ext.HTTPClient, base, token, id)
-				if err != nil && errors.Is(err, errExtensionDown) && !o.ext.NoFallback {
-					c, cerr := client()
-					if cerr != nil {
-						return secretPayload{}, detail("default AWS config", ErrSecretsManager, ErrUnavailable, &awsCause{code: "aws config", err: cerr})
-					}
-					return getSecretSDK(ctx, c, id)
-				}
-				return p, err
-			}
-		} else {
-			fetch = func(ctx context.Context) (secretPayload, error) { return getSecretSDK(ctx, sdk, id) }
-		}
-		return o.cache.fill(ctx, ck, o.ttl, o.now, fetch)
+	if ok {
+		return p, nil
 	}
-	return p, nil
+	// The fetch function is built only on a miss: a cache hit does not
+	// allocate it.
+	var fetch func(context.Context) (secretPayload, error)
+	if o.ext != nil {
+		fetch = func(ctx context.Context) (secretPayload, error) {
+			p, err := getSecretExtension(ctx, o.ext.HTTPClient, base, token, id)
+			if err != nil && errors.Is(err, errExtensionDown) && !o.ext.NoFallback && o.sm != nil {
+				return getSecretClient(ctx, o.sm, id)
+			}
+			return p, err
+		}
+	} else {
+		fetch = func(ctx context.Context) (secretPayload, error) { return getSecretClient(ctx, o.sm, id) }
+	}
+	return o.cache.fill(ctx, ck, o.ttl, o.now, fetch)
 }

@@ -14,16 +14,24 @@
 //
 //	type Config struct {
 //		Table    string        `env:"TABLE_NAME,required"`
-//		Timeout  time.Duration `env:"TIMEOUT" default:"3s"`
-//		APIKey   secenv.Secret `env:"API_KEY,kms,required"`  // base64 KMS ciphertext
-//		DBPass   secenv.Secret `env:"DB_SECRET,secret"`       // "prod/db#password"
+//		Timeout  time.Duration `env:"TIMEOUT" envDefault:"3s"`
+//		APIKey   secenv.Secret `env:"API_KEY,kms,required"`      // base64 KMS ciphertext
+//		DBPass   secenv.Secret `env:"DB_SECRET,secretsmanager"`  // "prod/db#password"
 //	}
 //
 //	var cfg Config
-//	if err := secenv.Load(ctx, &cfg, secenv.WithKMSKeyID(os.Getenv("KMS_KEY_ARN"))); err != nil {
+//	err := secenv.Load(ctx, &cfg,
+//		secenvaws.Default(), // AWS SDK clients for the kms and secretsmanager fields
+//		secenv.WithKMSKeyID(os.Getenv("KMS_KEY_ARN")))
+//	if err != nil {
 //		log.Fatal(err) // names every bad variable, never a value
 //	}
 //	client := api.New(cfg.APIKey.Reveal())
+//
+// The AWS SDK clients come from package secenv/secenvaws, so that a
+// configuration without kms or secretsmanager fields does not link the SDK
+// (several megabytes, and milliseconds of package initialisation at every
+// cold start): secenv itself does not import the SDK.
 //
 // KMS values are decrypted with the encryption context
 // {"LambdaFunctionName": $AWS_LAMBDA_FUNCTION_NAME}, as the Lambda console's
@@ -34,9 +42,9 @@
 // # Threat model
 //
 // secenv protects against:
-//   - secrets in source or in plain environment variables: kms and secret
-//     fields must be of type Secret, and a Secret field cannot have a
-//     default;
+//   - secrets in source or in plain environment variables: kms and
+//     secretsmanager fields must be of type Secret, and a Secret field
+//     cannot have an envDefault (except a secretsmanager reference);
 //   - accidental disclosure of a loaded secret through fmt, log, slog, json,
 //     xml, text or gob, including as a field of a printed struct, and of its
 //     common encodings (JSON-escaped, base64, URL-escaped) and ciphertext

@@ -10,10 +10,11 @@ import (
 // more specific sentinel: a wrong encryption context matches both
 // [ErrDecrypt] and [ErrWrongContext].
 var (
-	// ErrSetup reports a programming error: dst is not a pointer to a
-	// struct, a tag is malformed, a field type is unsupported, or a kms or
-	// secret field is not of type Secret.
-	ErrSetup = errors.New("secenv: invalid configuration struct")
+	// ErrConfig reports a programming error: dst is not a pointer to a
+	// struct, a tag is malformed or uses an option that is not supported
+	// (yet), a field type is unsupported, a kms or secretsmanager field is
+	// not of type Secret, or no client was given for one ([WithClients]).
+	ErrConfig = errors.New("secenv: invalid configuration")
 
 	// ErrMissing reports a required variable that is not set.
 	ErrMissing = errors.New("secenv: required variable is not set")

@@ -10,18 +10,19 @@ import (
 
 	"github.com/seclambda/seclambda/redact"
 	"github.com/seclambda/seclambda/secenv"
+	"github.com/seclambda/seclambda/secenv/secenvaws"
 )
 
 // HandlerConfig is a typical Lambda handler's configuration.
 type HandlerConfig struct {
 	Table        string        `env:"TABLE_NAME,required"`
-	Timeout      time.Duration `env:"TIMEOUT" default:"3s"`
+	Timeout      time.Duration `env:"TIMEOUT" envDefault:"3s"`
 	AllowOrigins []string      `env:"ALLOW_ORIGINS"`
 	APIKey       secenv.Secret `env:"PARTNER_API_KEY,required"`
 	DB           struct {
 		Host string `env:"HOST,required"`
-		Port int    `env:"PORT" default:"5432"`
-	} `prefix:"DB_"`
+		Port int    `env:"PORT" envDefault:"5432"`
+	} `envPrefix:"DB_"`
 }
 
 // A handler's configuration loaded once, at cold start. The local variables
@@ -47,6 +48,43 @@ func ExampleLoad() {
 	// orders 3s [https://shop.example.com https://admin.example.com] db.internal 5432
 	// [REDACTED]
 	// true
+}
+
+// Lists, maps, optional values and JSON. The local variables stand in for
+// the function's environment.
+func ExampleLoad_types() {
+	type Config struct {
+		Ports    []int             `env:"PORTS"`
+		Backoff  []time.Duration   `env:"BACKOFF"`
+		Weights  map[string]int    `env:"WEIGHTS"`
+		Headers  map[string]string `env:"HEADERS" envSeparator:";" envKeyValSeparator:"="`
+		MaxItems *int              `env:"MAX_ITEMS"` // nil when unset
+		Deadline *time.Duration    `env:"DEADLINE"`
+		Routing  struct {
+			Default string   `json:"default"`
+			Canary  []string `json:"canary"`
+		} `env:"ROUTING,json"`
+	}
+	vars := map[string]string{
+		"PORTS":     "8080, 8443",
+		"BACKOFF":   "100ms,1s,5s",
+		"WEIGHTS":   "blue:90,green:10",
+		"HEADERS":   "X-Team=core;X-Env=prod",
+		"MAX_ITEMS": "25",
+		"ROUTING":   `{"default":"blue","canary":["green"]}`,
+	}
+	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+
+	var cfg Config
+	if err := secenv.Load(context.Background(), &cfg, secenv.WithLookup(lookup)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cfg.Ports, cfg.Backoff, cfg.Weights, cfg.Headers)
+	fmt.Println(*cfg.MaxItems, cfg.Deadline == nil, cfg.Routing.Default, cfg.Routing.Canary)
+	// Output:
+	// [8080 8443] [100ms 1s 5s] map[blue:90 green:10] map[X-Env:prod X-Team:core]
+	// 25 true blue [green]
 }
 
 // Every problem is reported at once, by variable, and testable with
@@ -102,14 +140,15 @@ func ExampleSecret() {
 func ExampleLoad_kmsAndSecretsManager() {
 	type Config struct {
 		APIKey   secenv.Secret `env:"API_KEY,kms,required"`
-		DBPass   secenv.Secret `env:"DB_SECRET,secret,required" default:"prod/orders-db#password"`
-		LogLevel string        `env:"LOG_LEVEL" default:"info"`
+		DBPass   secenv.Secret `env:"DB_SECRET,secretsmanager" envDefault:"prod/orders-db#password"`
+		LogLevel string        `env:"LOG_LEVEL" envDefault:"info"`
 	}
 	if os.Getenv("AWS_LAMBDA_FUNCTION_NAME") == "" {
 		return // needs the function's environment and AWS credentials
 	}
 	var cfg Config
 	err := secenv.Load(context.Background(), &cfg,
+		secenvaws.Default(),
 		secenv.WithKMSKeyID(os.Getenv("KMS_KEY_ARN")),
 		secenv.WithSecretsExtension(secenv.Extension{}),
 		secenv.WithCacheTTL(10*time.Minute),

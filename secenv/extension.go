@@ -13,14 +13,16 @@ import (
 	"time"
 )
 
-// Extension configures [WithSecretsExtension]: secret fields are read
+// Extension configures [WithSecretsExtension]: secretsmanager fields are read
 // through the AWS Parameters and Secrets Lambda Extension, which runs beside
 // the function, keeps its own cache and answers on localhost. Each request
 // carries the X-Aws-Parameters-Secrets-Token header set to
 // $AWS_SESSION_TOKEN (read through [WithLookup]), as the extension requires.
 //
-// The zero Extension uses the extension's default endpoint and falls back to
-// the SDK client when the extension is not running.
+// The zero Extension uses the extension's default endpoint and, when the
+// extension is not running, falls back to the Secrets Manager client if one
+// is set ([WithClients], secenvaws.Default). With the extension, a
+// secretsmanager field needs no client.
 type Extension struct {
 	// Endpoint is the extension's base URL. Empty means
 	// http://localhost:PORT, with PORT from
@@ -33,8 +35,8 @@ type Extension struct {
 
 	// NoFallback makes an extension that does not accept connections an
 	// error. By default Load then reads the secret with the Secrets Manager
-	// client instead, so that the same code runs with and without the
-	// extension layer.
+	// client instead, when one is set, so that the same code runs with and
+	// without the extension layer.
 	NoFallback bool
 }
 

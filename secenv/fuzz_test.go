@@ -1,15 +1,17 @@
 package secenv
 
 import (
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 const fuzzMarker = "FUZZ-SECRET-MARKER"
 
 func FuzzParseEnvTag(f *testing.F) {
-	for _, s := range []string{"NAME", "NAME,required", "DB_PASSWORD,kms,required", "S,secret", ",kms", "1X", "A,,", "A,kms,secret", "A, required ", "\x00", "A,unknown"} {
+	for _, s := range []string{"NAME", "NAME,required", "DB_PASSWORD,kms,required", "S,secretsmanager", "S,ssm", ",kms", "1X", "A,,", "A,kms,secretsmanager", "A, required ", "\x00", "A,unknown"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -20,71 +22,67 @@ func FuzzParseEnvTag(f *testing.F) {
 			}
 			return
 		}
-		if !validName(tag.name) || (tag.kms && tag.secret) {
+		if !validName(tag.name) || (tag.kms && tag.sm) {
 			t.Fatalf("accepted %q as %+v", s, tag)
 		}
 	})
 }
 
-// fuzzKinds is one field plan per value kind, over a struct that can hold
-// every kind.
-var fuzzKinds = func() (fields []field) {
+// fuzzFields is the plan of a struct with one field of every supported
+// kind.
+var fuzzFields = func() []field {
 	type all struct {
-		S  string
-		B  bool
-		I  int16
-		U  uint8
-		F  float32
-		D  int64
-		L  []string
-		U1 struct{ X string }
-		S1 Secret
+		S  string                `env:"S"`
+		B  bool                  `env:"B"`
+		I  int16                 `env:"I"`
+		U  uint8                 `env:"U"`
+		F  float32               `env:"F"`
+		D  time.Duration         `env:"D"`
+		L  []string              `env:"L"`
+		R  url.URL               `env:"R"`
+		RP *url.URL              `env:"RP"`
+		T  time.Time             `env:"T"`
+		S1 Secret                `env:"S1"`
+		LI []int                 `env:"LI"`
+		LF []float64             `env:"LF" envSeparator:" "`
+		LD []time.Duration       `env:"LD"`
+		LT []time.Time           `env:"LT" envSeparator:";"`
+		M  map[string]int        `env:"M"`
+		MD map[int]time.Duration `env:"MD" envSeparator:";" envKeyValSeparator:"="`
+		MB map[bool]url.URL      `env:"MB"`
+		PI *int                  `env:"PI"`
+		PD *time.Duration        `env:"PD"`
+		PU *url.URL              `env:"PU"`
+		PT *time.Time            `env:"PT"`
+		J  struct {
+			A string         `json:"a"`
+			B []int          `json:"b"`
+			C map[string]any `json:"c"`
+			T time.Time      `json:"t"`
+		} `env:"J,json"`
+		JM map[string][]float64 `env:"JM,json"`
+		JP *[]string            `env:"JP,json"`
 	}
-	add := func(name string, k kind, bits int, typ string) {
-		sf, _ := reflect.TypeFor[all]().FieldByName(name)
-		fields = append(fields, field{index: sf.Index, path: name, name: name, kind: k, bits: bits, typ: typ})
+	p := buildPlan(reflect.TypeFor[all]())
+	if p.err != nil {
+		panic(p.err)
 	}
-	add("S", kindString, 0, "string")
-	add("B", kindBool, 0, "bool")
-	add("I", kindInt, 16, "int16")
-	add("U", kindUint, 8, "uint8")
-	add("F", kindFloat, 32, "float32")
-	add("D", kindDuration, 0, "time.Duration")
-	add("L", kindStrings, 0, "[]string")
-	add("S1", kindSecret, 0, "secenv.Secret")
-	return fields
+	return p.fields
 }()
 
 func FuzzParseValue(f *testing.F) {
-	for _, s := range []string{"", "0", "-1", "1e309", "true", "TRUE", "1h2m3s", "a,b,,c", "https://x/y?z", "http://[::1", "0x10", "  42  ", "NaN", "\xff\xfe"} {
+	for _, s := range []string{"", "0", "-1", "1e309", "true", "TRUE", "1h2m3s", "a,b,,c", "https://x/y?z", "http://[::1", "0x10", "  42  ", "NaN", "\xff\xfe", "2025-01-02T03:04:05Z",
+		"a:1,b:2", "1=1s;2=2m", "a:1,a:2", ":1", "k", "true:http://x", `{"a":"x","b":[1],"c":{"d":null},"t":"2025-01-02T03:04:05Z"}`, `{"a":1}`, `{"z":1}`, `{} x`, `[1,`, `{"k":[1.5]}`, `["a"]`, "null"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		for i := range fuzzKinds {
-			fk := &fuzzKinds[i]
-			for _, k := range []kind{fk.kind, kindURL, kindURLPtr} {
-				fl := *fk
-				fl.kind = k
-				var v reflect.Value
-				switch k {
-				case kindURL:
-					v = reflect.New(urlType).Elem()
-				case kindURLPtr:
-					v = reflect.New(urlPtrType).Elem()
-				default:
-					v = reflect.New(reflectTypeForKind(&fl)).Elem()
-					if k == kindSecret {
-						v = reflect.New(secretType).Elem()
-					}
-				}
-				if k == kindDuration {
-					v = reflect.New(durationType).Elem()
-				}
-				for _, in := range []string{raw, fuzzMarker + raw} {
-					err := setValue(v, &fl, in)
-					if err != nil && strings.Contains(err.Error(), fuzzMarker) {
-						t.Fatalf("kind %d: error %q leaks the value", k, err)
-					}
+		for i := range fuzzFields {
+			fl := &fuzzFields[i]
+			v := reflect.New(fl.rtype).Elem()
+			for _, in := range []string{raw, fuzzMarker + raw, raw + fuzzMarker} {
+				err := setValue(v, fl, in)
+				if err != nil && strings.Contains(err.Error(), fuzzMarker) {
+					t.Fatalf("%s: error %q leaks the value", fl.typ, err)
 				}
 			}
 		}

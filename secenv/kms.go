@@ -4,18 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"io"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/smithy-go"
+	"syscall"
 )
-
-// KMSClient is the part of the KMS API that Load uses. *kms.Client
-// satisfies it.
-type KMSClient interface {
-	Decrypt(ctx context.Context, in *kms.DecryptInput, optFns ...func(*kms.Options)) (*kms.DecryptOutput, error)
-}
 
 // maxCiphertext is the largest CiphertextBlob that KMS Decrypt accepts.
 const maxCiphertext = 6144
@@ -75,12 +67,9 @@ func (o *options) decrypt(ctx context.Context, c KMSClient, raw string) (string,
 	if err != nil {
 		return "", err
 	}
-	in := &kms.DecryptInput{CiphertextBlob: blob, EncryptionContext: ec}
-	if o.keyID != "" {
-		in.KeyId = aws.String(o.keyID)
-	}
+	in := &DecryptInput{CiphertextBlob: blob, EncryptionContext: ec, KeyID: o.keyID}
 	out, err := c.Decrypt(ctx, in)
-	if err != nil && ec != nil && o.fallback && apiCode(err) == "InvalidCiphertextException" {
+	if err != nil && ec != nil && o.fallback && codeOf(err) == "InvalidCiphertextException" {
 		in.EncryptionContext = nil
 		out, err = c.Decrypt(ctx, in)
 	}
@@ -90,7 +79,7 @@ func (o *options) decrypt(ctx context.Context, c KMSClient, raw string) (string,
 	if out == nil {
 		return "", detail("empty response", ErrDecrypt)
 	}
-	if o.keyID != "" && !keyMatches(o.keyID, aws.ToString(out.KeyId)) {
+	if o.keyID != "" && !keyMatches(o.keyID, out.KeyID) {
 		clear(out.Plaintext)
 		return "", detail("", ErrDecrypt, ErrKeyMismatch)
 	}
@@ -112,19 +101,10 @@ func keyMatches(pinned, got string) bool {
 	}
 }
 
-// apiCode returns the AWS error code of err, or "".
-func apiCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
-
 // kmsError classifies a Decrypt failure. The message carries the AWS error
 // code, never the service's message.
 func kmsError(err error) error {
-	code := apiCode(err)
+	code := codeOf(err)
 	cause := &awsCause{code: code, err: err}
 	switch code {
 	case "InvalidCiphertextException":
@@ -167,5 +147,12 @@ func transportError(err, category error) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return detail("deadline exceeded", category, ErrUnavailable, &awsCause{code: "deadline exceeded", err: err})
 	}
-	return detail("transport error", category, ErrUnavailable, &awsCause{code: "transport error", err: err})
+	reason := "transport error"
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		reason = "connection closed"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		reason = "connection refused"
+	}
+	return detail(reason, category, ErrUnavailable, &awsCause{code: reason, err: err})
 }

@@ -17,11 +17,12 @@ import (
 	"github.com/seclambda/seclambda/internal/testpeer"
 	"github.com/seclambda/seclambda/redact"
 	"github.com/seclambda/seclambda/secenv"
+	"github.com/seclambda/seclambda/secenv/secenvaws"
 )
 
 type kmsConfig struct {
 	Password secenv.Secret `env:"DB_PASSWORD,kms,required"`
-	Region   string        `env:"REGION" default:"eu-west-1"`
+	Region   string        `env:"REGION" envDefault:"eu-west-1"`
 }
 
 func TestLoadKMS(t *testing.T) {
@@ -49,10 +50,10 @@ func TestLoadKMS(t *testing.T) {
 	}{
 		{name: "default context", vars: env{"DB_PASSWORD": withCtx, "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}},
 		{name: "wrong function name fails closed", vars: env{"DB_PASSWORD": withCtx, "AWS_LAMBDA_FUNCTION_NAME": "other-fn"}, wantErr: []error{secenv.ErrDecrypt, secenv.ErrWrongContext}},
-		{name: "wrong function name with fallback still fails", vars: env{"DB_PASSWORD": withCtx, "AWS_LAMBDA_FUNCTION_NAME": "other-fn"}, opts: []secenv.Option{secenv.InsecureContextFallback()}, wantErr: []error{secenv.ErrDecrypt, secenv.ErrWrongContext}},
+		{name: "wrong function name with fallback still fails", vars: env{"DB_PASSWORD": withCtx, "AWS_LAMBDA_FUNCTION_NAME": "other-fn"}, opts: []secenv.Option{secenv.InsecureAllowNoContext()}, wantErr: []error{secenv.ErrDecrypt, secenv.ErrWrongContext}},
 		{name: "CLI value without fallback fails", vars: env{"DB_PASSWORD": cli, "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}, wantErr: []error{secenv.ErrDecrypt, secenv.ErrWrongContext}},
-		{name: "CLI value with fallback", vars: env{"DB_PASSWORD": cli, "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}, opts: []secenv.Option{secenv.InsecureContextFallback()}},
-		{name: "CLI value, no function name, fallback", vars: env{"DB_PASSWORD": cli}, opts: []secenv.Option{secenv.InsecureContextFallback()}},
+		{name: "CLI value with fallback", vars: env{"DB_PASSWORD": cli, "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}, opts: []secenv.Option{secenv.InsecureAllowNoContext()}},
+		{name: "CLI value, no function name, fallback", vars: env{"DB_PASSWORD": cli}, opts: []secenv.Option{secenv.InsecureAllowNoContext()}},
 		{name: "no function name fails", vars: env{"DB_PASSWORD": withCtx}, wantErr: []error{secenv.ErrDecrypt, secenv.ErrNoContext}},
 		{name: "explicit empty context", vars: env{"DB_PASSWORD": cli}, opts: []secenv.Option{secenv.WithEncryptionContext(nil)}},
 		{name: "custom context", vars: env{"DB_PASSWORD": custom}, opts: []secenv.Option{secenv.WithEncryptionContext(map[string]string{"app": "orders"})}},
@@ -74,7 +75,7 @@ func TestLoadKMS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			reg := redact.NewRegistry()
-			opts := append([]secenv.Option{secenv.WithKMS(client), secenv.WithLookup(tt.vars.lookup), secenv.WithRegistry(reg)}, tt.opts...)
+			opts := append([]secenv.Option{secenvaws.WithKMS(client), secenv.WithLookup(tt.vars.lookup), secenv.WithRegistry(reg)}, tt.opts...)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			var c kmsConfig
@@ -158,7 +159,7 @@ func TestLoadKMSRetries(t *testing.T) {
 			var c struct {
 				S secenv.Secret `env:"S,kms"`
 			}
-			err := secenv.Load(context.Background(), &c, secenv.WithKMS(kmsVia(k, p.URL)),
+			err := secenv.Load(context.Background(), &c, secenvaws.WithKMS(kmsVia(k, p.URL)),
 				secenv.WithLookup(env{"S": blob, "AWS_LAMBDA_FUNCTION_NAME": "fn"}.lookup), secenv.WithRegistry(redact.NewRegistry()))
 			if p.Requests() != tt.wantRequests {
 				t.Errorf("requests = %d, want %d", p.Requests(), tt.wantRequests)
@@ -212,7 +213,7 @@ func TestLoadKMSConcurrent(t *testing.T) {
 	const latency = 20 * time.Millisecond
 	p.SetLatency(latency)
 	client := kmsVia(k, p.URL)
-	opts := []secenv.Option{secenv.WithKMS(client), secenv.WithLookup(vars.lookup), secenv.WithRegistry(redact.NewRegistry())}
+	opts := []secenv.Option{secenvaws.WithKMS(client), secenv.WithLookup(vars.lookup), secenv.WithRegistry(redact.NewRegistry())}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
@@ -259,35 +260,11 @@ func TestLoadKMSConcurrent(t *testing.T) {
 	// WithConcurrency bounds the calls in flight.
 	p2 := testpeer.StartProxy(t, k.Endpoint)
 	p2.SetLatency(5 * time.Millisecond)
-	if err := secenv.Load(ctx, newDst(), secenv.WithKMS(kmsVia(k, p2.URL)), secenv.WithLookup(vars.lookup),
+	if err := secenv.Load(ctx, newDst(), secenvaws.WithKMS(kmsVia(k, p2.URL)), secenv.WithLookup(vars.lookup),
 		secenv.WithRegistry(redact.NewRegistry()), secenv.WithConcurrency(3)); err != nil {
 		t.Fatal(err)
 	}
 	if p2.MaxInFlight() > 3 {
 		t.Errorf("WithConcurrency(3): %d in flight", p2.MaxInFlight())
-	}
-}
-
-func TestLoadKMSDefaultClient(t *testing.T) {
-	k := testpeer.StartKMS(t)
-	keyID, _ := k.CreateKey(t)
-	blob := k.Encrypt(t, keyID, []byte("from-default-config"), map[string]string{"LambdaFunctionName": "default-fn"})
-	t.Setenv("AWS_REGION", testpeer.KMSRegion)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTESTPEER")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-	t.Setenv("AWS_ENDPOINT_URL_KMS", k.Endpoint)
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
-	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "default-fn")
-	t.Setenv("SECENV_TEST_DEFAULT", blob)
-	var c struct {
-		S secenv.Secret `env:"SECENV_TEST_DEFAULT,kms,required"`
-	}
-	if err := secenv.Load(context.Background(), &c, secenv.WithRegistry(redact.NewRegistry())); err != nil {
-		t.Fatalf("Load with the default client: %v", err)
-	}
-	if c.S.Reveal() != "from-default-config" {
-		t.Fatal("wrong value")
 	}
 }

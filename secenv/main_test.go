@@ -43,5 +43,16 @@ func kmsVia(k *testpeer.KMS, url string) *kms.Client {
 
 // smClient returns a client for sm with the no-wait retryer.
 func smClient(sm *testpeer.SecretsManager) *secretsmanager.Client {
-	return sm.NewClient(func(o *secretsmanager.Options) { o.Retryer = noWait() })
+	return smVia(sm, "")
+}
+
+// smVia returns a client for sm whose requests go through proxy URL (or
+// straight to sm when url is ""), with the no-wait retryer.
+func smVia(sm *testpeer.SecretsManager, url string) *secretsmanager.Client {
+	return sm.NewClient(func(o *secretsmanager.Options) {
+		if url != "" {
+			o.BaseEndpoint = aws.String(url)
+		}
+		o.Retryer = noWait()
+	})
 }

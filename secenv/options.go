@@ -62,19 +62,6 @@ func newOptions(opts []Option) *options {
 	return o
 }
 
-// WithKMS sets the KMS client that decrypts kms fields. Without it, Load
-// builds a client from the default AWS config (config.LoadDefaultConfig),
-// once per process and only when a kms field is set. *kms.Client satisfies
-// [KMSClient]; its standard retryer retries throttling and 5xx responses,
-// and not AccessDenied or InvalidCiphertext.
-func WithKMS(c KMSClient) Option { return func(o *options) { o.kms = c } }
-
-// WithSecretsManager sets the Secrets Manager client that resolves secret
-// fields. Without it, Load builds a client from the default AWS config, once
-// per process and only when a secret field is set.
-// *secretsmanager.Client satisfies [SecretsManagerClient].
-func WithSecretsManager(c SecretsManagerClient) Option { return func(o *options) { o.sm = c } }
-
 // WithLookup sets the source of variables, os.LookupEnv by default. It also
 // supplies AWS_LAMBDA_FUNCTION_NAME for the default encryption context and
 // AWS_SESSION_TOKEN for [WithSecretsExtension]. A nil f keeps the default.
@@ -108,17 +95,18 @@ func WithRegistry(r *redact.Registry) Option {
 	}
 }
 
-// InsecureContextFallback makes a KMS decrypt that fails with the
-// encryption context (InvalidCiphertextException) try once more with no
+// InsecureAllowNoContext lets kms fields decrypt without an encryption
 // context, for values encrypted with the AWS CLI without
-// --encryption-context. When AWS_LAMBDA_FUNCTION_NAME is unset and no
-// [WithEncryptionContext] is given, it decrypts with no context directly.
+// --encryption-context: a decrypt that fails with the encryption context
+// (InvalidCiphertextException) is tried once more with no context, and when
+// AWS_LAMBDA_FUNCTION_NAME is unset and no [WithEncryptionContext] is given,
+// values are decrypted with no context directly.
 //
 // WARNING: an encryption context binds a ciphertext to this function, so that
 // a ciphertext copied from another function's configuration does not decrypt
-// here. The fallback gives that up for every kms field. Prefer re-encrypting
+// here. This option gives that up for every kms field. Prefer re-encrypting
 // the values with the context.
-func InsecureContextFallback() Option { return func(o *options) { o.fallback = true } }
+func InsecureAllowNoContext() Option { return func(o *options) { o.fallback = true } }
 
 // WithKMSKeyID pins the KMS key that every kms field must be encrypted
 // under: a key ID, key ARN, alias name ("alias/…") or alias ARN. It is sent
@@ -164,7 +152,7 @@ func WithLogger(l *slog.Logger) Option {
 	return func(o *options) { o.logger, o.loggerSet = l, true }
 }
 
-// WithSecretsExtension makes secret fields read through the AWS Parameters
+// WithSecretsExtension makes secretsmanager fields read through the AWS Parameters
 // and Secrets Lambda Extension rather than calling Secrets Manager directly.
 // See [Extension] for the endpoint, the token and the fallback when the
 // extension is not running.

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// kind is how a field's value is parsed.
+// kind is how a value is parsed.
 type kind uint8
 
 const (
@@ -21,26 +21,40 @@ const (
 	kindUint
 	kindFloat
 	kindDuration
-	kindStrings
 	kindURL
-	kindURLPtr
-	kindSecret
-	kindText // implements encoding.TextUnmarshaler
+	kindText   // implements encoding.TextUnmarshaler
+	kindSecret // only as a field's own type
+	kindSlice  // items split at the field's separator
+	kindMap    // items split at the separator, then at the key-value separator
+	kindPtr    // a pointer to a scalar, allocated when the variable is set
+	kindJSON   // the json option: encoding/json into the field's type
 )
+
+// parser describes how to parse text into a value of type typ.
+type parser struct {
+	kind kind
+	bits int // for kindInt, kindUint, kindFloat
+	typ  reflect.Type
+	elem *parser // kindSlice: item; kindMap: value; kindPtr: target
+	key  *parser // kindMap: key
+}
 
 // field is the plan for one tagged leaf field.
 type field struct {
 	index    []int
 	path     string // Go field path, such as "DB.Password"
 	name     string // variable name, prefix included
-	kind     kind
-	bits     int // for kindInt, kindUint, kindFloat
+	kind     kind   // p.kind
+	p        *parser
 	typ      string
+	rtype    reflect.Type
 	required bool
-	kms      bool
-	secret   bool
+	kms      bool // value is a base64 KMS ciphertext
+	sm       bool // value is a Secrets Manager reference
 	def      string
 	hasDef   bool
+	sep      string // between items of a slice or map
+	kvSep    string // between a map item's key and value
 }
 
 // plan is the parsed tags of one struct type.
@@ -65,9 +79,7 @@ func planFor(t reflect.Type) *plan {
 var (
 	secretType   = reflect.TypeFor[Secret]()
 	urlType      = reflect.TypeFor[url.URL]()
-	urlPtrType   = reflect.TypeFor[*url.URL]()
 	durationType = reflect.TypeFor[time.Duration]()
-	stringsType  = reflect.TypeFor[[]string]()
 	textType     = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
@@ -79,6 +91,19 @@ func buildPlan(t reflect.Type) *plan {
 	return p
 }
 
+// Struct tag keys, as caarlos0/env names them.
+const (
+	tagEnv        = "env"
+	tagDefault    = "envDefault"
+	tagPrefix     = "envPrefix"
+	tagSeparator  = "envSeparator"
+	tagKVSep      = "envKeyValSeparator"
+	defaultSep    = ","
+	defaultKVSep  = ":"
+	legacyDefault = "default"
+	legacyPrefix  = "prefix"
+)
+
 // walk adds the tagged fields of struct type t to p, with index path idx,
 // Go path prefix gp and variable prefix vp.
 func walk(t reflect.Type, idx []int, gp, vp string, p *plan, errs *[]error) {
@@ -89,41 +114,54 @@ func walk(t reflect.Type, idx []int, gp, vp string, p *plan, errs *[]error) {
 			path = gp + "." + sf.Name
 		}
 		index := append(append([]int(nil), idx...), i)
-		envTag, hasEnv := sf.Tag.Lookup("env")
-		prefix, hasPrefix := sf.Tag.Lookup("prefix")
-		_, hasDefault := sf.Tag.Lookup("default")
+		envTag, hasEnv := sf.Tag.Lookup(tagEnv)
+		prefix, hasPrefix := sf.Tag.Lookup(tagPrefix)
+		def, hasDefault := sf.Tag.Lookup(tagDefault)
+		sep, hasSep := sf.Tag.Lookup(tagSeparator)
+		kvSep, hasKVSep := sf.Tag.Lookup(tagKVSep)
 		setup := func(format string, args ...any) {
-			*errs = append(*errs, &FieldError{Field: path, Err: fmt.Errorf("%w: "+format, append([]any{ErrSetup}, args...)...)})
+			*errs = append(*errs, &FieldError{Field: path, Err: fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)})
 		}
 		if envTag == "-" {
 			continue
 		}
+		// The tag names of earlier versions would now be ignored: refuse
+		// them rather than load without the default or prefix they meant.
+		if _, ok := sf.Tag.Lookup(legacyDefault); ok && (hasEnv || hasPrefix) {
+			setup("the default tag is spelled envDefault")
+			continue
+		}
+		if _, ok := sf.Tag.Lookup(legacyPrefix); ok && isNested(sf.Type) {
+			setup("the prefix tag is spelled envPrefix")
+			continue
+		}
+		anyTag := hasEnv || hasPrefix || hasDefault || hasSep || hasKVSep
 		nested := isNested(sf.Type)
 		if !sf.IsExported() && !(sf.Anonymous && nested) {
-			if hasEnv || hasPrefix || hasDefault {
+			if anyTag {
 				setup("unexported field has a tag")
 			}
 			continue
 		}
-		if nested {
-			if hasEnv || hasDefault {
-				setup("struct field takes a prefix tag, not env or default")
+		if nested && !hasEnv {
+			if hasDefault || hasSep || hasKVSep {
+				setup("struct field takes an envPrefix tag, not envDefault or a separator")
 				continue
 			}
 			if hasPrefix && !validPrefix(prefix) {
-				setup("prefix must hold only letters, digits and underscores")
+				setup("envPrefix must hold only letters, digits and underscores")
 				continue
 			}
 			walk(sf.Type, index, path, vp+prefix, p, errs)
 			continue
 		}
 		if hasPrefix {
-			setup("prefix applies only to struct fields")
+			setup("envPrefix applies only to struct fields")
 			continue
 		}
 		if !hasEnv {
-			if hasDefault {
-				setup("default without env")
+			if hasDefault || hasSep || hasKVSep {
+				setup("envDefault or a separator without env")
 			}
 			continue
 		}
@@ -132,31 +170,57 @@ func walk(t reflect.Type, idx []int, gp, vp string, p *plan, errs *[]error) {
 			*errs = append(*errs, &FieldError{Field: path, Err: err})
 			continue
 		}
-		f := field{index: index, path: path, name: vp + tag.name, required: tag.required, kms: tag.kms, secret: tag.secret, typ: sf.Type.String()}
-		f.def, f.hasDef = sf.Tag.Lookup("default")
-		f.kind, f.bits, err = kindOf(sf.Type)
+		f := field{index: index, path: path, name: vp + tag.name, required: tag.required, kms: tag.kms, sm: tag.sm,
+			typ: sf.Type.String(), rtype: sf.Type, def: def, hasDef: hasDefault, sep: defaultSep, kvSep: defaultKVSep}
+		if hasSep {
+			f.sep = sep
+		}
+		if hasKVSep {
+			f.kvSep = kvSep
+		}
+		if tag.json {
+			f.p, err = jsonParser(sf.Type)
+		} else {
+			f.p, err = parserFor(sf.Type)
+		}
 		if err != nil {
 			*errs = append(*errs, &FieldError{Field: path, Var: f.name, Err: err})
 			continue
 		}
-		switch {
-		case (f.kms || f.secret) && f.kind != kindSecret:
-			setup("a kms or secret field must be of type secenv.Secret, not %s, so that the value cannot be printed", sf.Type)
+		f.kind = f.p.kind
+		if err := checkField(&f, hasSep, hasKVSep); err != nil {
+			*errs = append(*errs, &FieldError{Field: path, Var: f.name, Err: err})
 			continue
-		case f.required && f.hasDef:
-			setup("a field cannot be both required and have a default")
-			continue
-		case f.kind == kindSecret && f.hasDef && !f.secret:
-			setup("a Secret field other than a secret reference cannot have a default: secrets must not be hardcoded")
-			continue
-		case f.hasDef:
-			if err := checkDefault(&f); err != nil {
-				*errs = append(*errs, &FieldError{Field: path, Var: f.name, Err: err})
-				continue
-			}
 		}
 		p.fields = append(p.fields, f)
 	}
+}
+
+// checkField checks the rules that tie a field's type, options, default and
+// separators together.
+func checkField(f *field, hasSep, hasKVSep bool) error {
+	setup := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+	}
+	switch {
+	case (f.kms || f.sm) && f.kind != kindSecret:
+		return setup("a kms or secretsmanager field must be of type secenv.Secret, not %s, so that the value cannot be printed", f.typ)
+	case f.required && f.hasDef:
+		return setup("a field cannot be both required and have an envDefault")
+	case f.kind == kindSecret && f.hasDef && !f.sm:
+		return setup("a Secret field other than a secretsmanager reference cannot have an envDefault: secrets must not be hardcoded")
+	case hasSep && f.kind != kindSlice && f.kind != kindMap:
+		return setup("envSeparator applies only to slices and maps")
+	case hasKVSep && f.kind != kindMap:
+		return setup("envKeyValSeparator applies only to maps")
+	case f.sep == "" || f.kvSep == "":
+		return setup("a separator is empty")
+	case f.kind == kindMap && f.sep == f.kvSep:
+		return setup("envSeparator and envKeyValSeparator are the same")
+	case f.hasDef:
+		return checkDefault(f)
+	}
+	return nil
 }
 
 // checkDefault parses f's default once, so that a bad default is a setup
@@ -164,41 +228,14 @@ func walk(t reflect.Type, idx []int, gp, vp string, p *plan, errs *[]error) {
 func checkDefault(f *field) error {
 	if f.kind == kindSecret {
 		if _, _, err := parseSecretRef(f.def); err != nil {
-			return fmt.Errorf("%w: default is not a valid secret reference", ErrSetup)
+			return fmt.Errorf("%w: envDefault is not a valid Secrets Manager reference", ErrConfig)
 		}
 		return nil
 	}
-	if f.kind == kindText {
-		return nil // parsed into the real field type at load time
-	}
-	v := reflect.New(reflectTypeForKind(f)).Elem()
-	if err := setValue(v, f, f.def); err != nil {
-		return fmt.Errorf("%w: default does not parse as %s", ErrSetup, f.typ)
+	if err := setValue(reflect.New(f.rtype).Elem(), f, f.def); err != nil {
+		return fmt.Errorf("%w: envDefault does not parse as %s", ErrConfig, f.typ)
 	}
 	return nil
-}
-
-// reflectTypeForKind returns a type that setValue can fill for f's kind.
-func reflectTypeForKind(f *field) reflect.Type {
-	switch f.kind {
-	case kindBool:
-		return reflect.TypeFor[bool]()
-	case kindInt:
-		return reflect.TypeFor[int64]()
-	case kindUint:
-		return reflect.TypeFor[uint64]()
-	case kindFloat:
-		return reflect.TypeFor[float64]()
-	case kindDuration:
-		return durationType
-	case kindStrings:
-		return stringsType
-	case kindURL:
-		return urlType
-	case kindURLPtr:
-		return urlPtrType
-	}
-	return reflect.TypeFor[string]()
 }
 
 // isNested reports whether t is a struct that Load recurses into rather than
@@ -210,38 +247,87 @@ func isNested(t reflect.Type) bool {
 	return !reflect.PointerTo(t).Implements(textType)
 }
 
-// kindOf maps a field type to how it is parsed.
-func kindOf(t reflect.Type) (kind, int, error) {
+// parserFor returns the parser of a field of type t: a scalar, a Secret, a
+// slice or map of scalars, or a pointer to a scalar.
+func parserFor(t reflect.Type) (*parser, error) {
+	if t == secretType {
+		return &parser{kind: kindSecret, typ: t}, nil
+	}
+	if p, ok := scalarParser(t); ok {
+		return p, nil
+	}
+	unsupported := func(why string) (*parser, error) {
+		return nil, fmt.Errorf("%w: unsupported field type %s%s", ErrConfig, t, why)
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return unsupported(" (bytes: use string, or Secret for sensitive bytes)")
+		}
+		if e, ok := scalarParser(t.Elem()); ok {
+			return &parser{kind: kindSlice, typ: t, elem: e}, nil
+		}
+		return unsupported(" (slice items must be scalars)")
+	case reflect.Map:
+		k, kok := scalarParser(t.Key())
+		v, vok := scalarParser(t.Elem())
+		if kok && vok {
+			return &parser{kind: kindMap, typ: t, key: k, elem: v}, nil
+		}
+		return unsupported(" (map keys and values must be scalars)")
+	case reflect.Pointer:
+		if t.Elem() == secretType {
+			return unsupported(" (use Secret: IsSet reports whether it was set)")
+		}
+		if e, ok := scalarParser(t.Elem()); ok {
+			return &parser{kind: kindPtr, typ: t, elem: e}, nil
+		}
+		return unsupported(" (a pointer must be to a scalar)")
+	case reflect.Struct:
+		return unsupported(" (a struct takes envPrefix, or env with the json option)")
+	}
+	return unsupported("")
+}
+
+// scalarParser returns the parser of a scalar type: string, bool, the int,
+// uint and float kinds, time.Duration, url.URL and text unmarshalers.
+func scalarParser(t reflect.Type) (*parser, bool) {
 	switch t {
 	case secretType:
-		return kindSecret, 0, nil
+		return nil, false
 	case durationType:
-		return kindDuration, 0, nil
+		return &parser{kind: kindDuration, typ: t}, true
 	case urlType:
-		return kindURL, 0, nil
-	case urlPtrType:
-		return kindURLPtr, 0, nil
+		return &parser{kind: kindURL, typ: t}, true
 	}
 	if reflect.PointerTo(t).Implements(textType) {
-		return kindText, 0, nil
+		return &parser{kind: kindText, typ: t}, true
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return kindString, 0, nil
+		return &parser{kind: kindString, typ: t}, true
 	case reflect.Bool:
-		return kindBool, 0, nil
+		return &parser{kind: kindBool, typ: t}, true
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return kindInt, t.Bits(), nil
+		return &parser{kind: kindInt, bits: t.Bits(), typ: t}, true
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return kindUint, t.Bits(), nil
+		return &parser{kind: kindUint, bits: t.Bits(), typ: t}, true
 	case reflect.Float32, reflect.Float64:
-		return kindFloat, t.Bits(), nil
-	case reflect.Slice:
-		if t.Elem().Kind() == reflect.String {
-			return kindStrings, 0, nil
-		}
+		return &parser{kind: kindFloat, bits: t.Bits(), typ: t}, true
 	}
-	return 0, 0, fmt.Errorf("%w: unsupported field type %s", ErrSetup, t)
+	return nil, false
+}
+
+// jsonParser returns the parser of a field with the json option.
+func jsonParser(t reflect.Type) (*parser, error) {
+	if t == secretType {
+		return nil, fmt.Errorf("%w: the json option does not apply to a Secret, which takes the value as it is", ErrConfig)
+	}
+	switch t.Kind() {
+	case reflect.Func, reflect.Chan, reflect.UnsafePointer, reflect.Complex64, reflect.Complex128:
+		return nil, fmt.Errorf("%w: type %s cannot be decoded from JSON", ErrConfig, t)
+	}
+	return &parser{kind: kindJSON, typ: t}, nil
 }
 
 // envTag is a parsed env:"NAME,opt,..." tag.
@@ -249,15 +335,16 @@ type envTag struct {
 	name     string
 	required bool
 	kms      bool
-	secret   bool
+	sm       bool
+	json     bool
 }
 
-// parseEnvTag parses the value of an env tag. Its errors wrap [ErrSetup].
+// parseEnvTag parses the value of an env tag. Its errors wrap [ErrConfig].
 func parseEnvTag(s string) (envTag, error) {
 	name, rest, _ := strings.Cut(s, ",")
 	t := envTag{name: name}
 	if !validName(name) {
-		return t, fmt.Errorf("%w: env tag needs a variable name of letters, digits and underscores, not starting with a digit", ErrSetup)
+		return t, fmt.Errorf("%w: env tag needs a variable name of letters, digits and underscores, not starting with a digit", ErrConfig)
 	}
 	for rest != "" {
 		var opt string
@@ -267,14 +354,21 @@ func parseEnvTag(s string) (envTag, error) {
 			t.required = true
 		case "kms":
 			t.kms = true
-		case "secret":
-			t.secret = true
+		case "secretsmanager":
+			t.sm = true
+		case "json":
+			t.json = true
+		case "ssm":
+			return t, fmt.Errorf("%w: the ssm env tag option is not supported yet", ErrConfig)
 		default:
-			return t, fmt.Errorf("%w: unknown env tag option (want required, kms or secret)", ErrSetup)
+			return t, fmt.Errorf("%w: unknown env tag option (want required, kms, secretsmanager or json)", ErrConfig)
 		}
 	}
-	if t.kms && t.secret {
-		return t, fmt.Errorf("%w: env tag cannot have both kms and secret", ErrSetup)
+	if t.kms && t.sm {
+		return t, fmt.Errorf("%w: env tag cannot have both kms and secretsmanager", ErrConfig)
+	}
+	if t.json && (t.kms || t.sm) {
+		return t, fmt.Errorf("%w: the json option does not combine with kms or secretsmanager: their values are Secrets", ErrConfig)
 	}
 	return t, nil
 }

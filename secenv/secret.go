@@ -5,15 +5,15 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
-)
 
-// Mask is what every formatting path prints in place of a [Secret]'s value:
-// fmt (every verb and flag), encoding/json, encoding (text), and log/slog.
-const Mask = "[REDACTED]"
+	"github.com/seclambda/seclambda/redact"
+)
 
 // Secret holds a sensitive value, such as a decrypted KMS ciphertext or a
 // Secrets Manager secret. [Secret.Reveal] is the only way to read it as a
-// string, and [Secret.RevealBytes] as bytes; every other path prints [Mask].
+// string, and [Secret.RevealBytes] as bytes; every other path (fmt with every
+// verb and flag, encoding/json, encoding (text) and log/slog) prints
+// [redact.DefaultMask].
 //
 // The zero Secret is empty and not set: [Secret.IsSet] reports false and
 // [Secret.Reveal] returns "". A Secret is immutable and safe for concurrent
@@ -86,23 +86,23 @@ func (s Secret) Equal(v string) bool {
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
-// String returns [Mask].
-func (Secret) String() string { return Mask }
+// String returns [redact.DefaultMask].
+func (Secret) String() string { return redact.DefaultMask }
 
-// GoString returns [Mask], so %#v does not show the value.
-func (Secret) GoString() string { return Mask }
+// GoString returns [redact.DefaultMask], so %#v does not show the value.
+func (Secret) GoString() string { return redact.DefaultMask }
 
-// Format writes [Mask] for every verb and flag.
-func (Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(Mask)) }
+// Format writes [redact.DefaultMask] for every verb and flag.
+func (Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redact.DefaultMask)) }
 
-// MarshalJSON returns [Mask] as a JSON string.
-func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + Mask + `"`), nil }
+// MarshalJSON returns [redact.DefaultMask] as a JSON string.
+func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + redact.DefaultMask + `"`), nil }
 
-// MarshalText returns [Mask].
-func (Secret) MarshalText() ([]byte, error) { return []byte(Mask), nil }
+// MarshalText returns [redact.DefaultMask].
+func (Secret) MarshalText() ([]byte, error) { return []byte(redact.DefaultMask), nil }
 
-// LogValue implements [slog.LogValuer] and returns [Mask].
-func (Secret) LogValue() slog.Value { return slog.StringValue(Mask) }
+// LogValue implements [slog.LogValuer] and returns [redact.DefaultMask].
+func (Secret) LogValue() slog.Value { return slog.StringValue(redact.DefaultMask) }
 
 // GobEncode refuses to encode a Secret and returns [ErrNotEncodable]:
 // a Secret must not travel over gob, and a masked encoding would decode

@@ -104,12 +104,12 @@ func TestSecretMasks(t *testing.T) {
 		got  string
 		want string
 	}{
-		{name: "%v", got: fmt.Sprintf("%v", s), want: secenv.Mask},
-		{name: "%q", got: fmt.Sprintf("%q", s), want: secenv.Mask},
-		{name: "%x", got: fmt.Sprintf("%x", s), want: secenv.Mask},
-		{name: "struct", got: fmt.Sprintf("%+v", struct{ P secenv.Secret }{s}), want: "{P:" + secenv.Mask + "}"},
-		{name: "json", got: func() string { b, _ := json.Marshal(s); return string(b) }(), want: `"` + secenv.Mask + `"`},
-		{name: "slog", got: s.LogValue().String(), want: secenv.Mask},
+		{name: "%v", got: fmt.Sprintf("%v", s), want: redact.DefaultMask},
+		{name: "%q", got: fmt.Sprintf("%q", s), want: redact.DefaultMask},
+		{name: "%x", got: fmt.Sprintf("%x", s), want: redact.DefaultMask},
+		{name: "struct", got: fmt.Sprintf("%+v", struct{ P secenv.Secret }{s}), want: "{P:" + redact.DefaultMask + "}"},
+		{name: "json", got: func() string { b, _ := json.Marshal(s); return string(b) }(), want: `"` + redact.DefaultMask + `"`},
+		{name: "slog", got: s.LogValue().String(), want: redact.DefaultMask},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,18 +168,24 @@ func TestSecretAccessors(t *testing.T) {
 }
 
 type fuzzConfig struct {
-	S string        `env:"S"`
-	B bool          `env:"B"`
-	I int8          `env:"I"`
-	U uint32        `env:"U"`
-	F float64       `env:"F"`
-	D time.Duration `env:"D"`
-	L []string      `env:"L"`
-	R url.URL       `env:"R"`
-	K secenv.Secret `env:"K,required"`
+	S string                   `env:"S"`
+	B bool                     `env:"B"`
+	I int8                     `env:"I"`
+	U uint32                   `env:"U"`
+	F float64                  `env:"F"`
+	D time.Duration            `env:"D"`
+	L []string                 `env:"L"`
+	R url.URL                  `env:"R"`
+	K secenv.Secret            `env:"K,required"`
+	M map[string]time.Duration `env:"M"`
+	P *int                     `env:"P"`
+	J struct {
+		A []int             `json:"a"`
+		B map[string]string `json:"b"`
+	} `env:"J,json"`
 	N struct {
 		X int `env:"X"`
-	} `prefix:"N_"`
+	} `envPrefix:"N_"`
 }
 
 // FuzzLoad feeds arbitrary values to every field type and checks that Load
@@ -188,7 +194,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add("x", "true", "1", "2", "3.5", "1s", "a,b", "http://h", "key-value", "4")
 	f.Add("", "maybe", "999", "-1", "x", "1 parsec", "", "http://[::1", "", "z")
 	f.Fuzz(func(t *testing.T, s, b, i, u, fl, d, l, r, k, x string) {
-		vars := env{"S": s, "B": marker + b, "I": marker + i, "U": u + marker, "F": fl, "D": marker + d, "L": l, "R": r + marker, "K": marker + k, "N_X": marker + x}
+		vars := env{"S": s, "B": marker + b, "I": marker + i, "U": u + marker, "F": fl, "D": marker + d, "L": l, "R": r + marker, "K": marker + k, "N_X": marker + x,
+			"M": l + marker + d, "P": i + marker, "J": s + marker}
 		var c fuzzConfig
 		err := secenv.Load(context.Background(), &c, secenv.WithLookup(vars.lookup), secenv.WithRegistry(redact.NewRegistry()), secenv.WithLogger(nil))
 		if err != nil && strings.Contains(err.Error(), marker) {

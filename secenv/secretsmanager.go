@@ -5,18 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
-// SecretsManagerClient is the part of the Secrets Manager API that Load
-// uses. *secretsmanager.Client satisfies it.
-type SecretsManagerClient interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-}
-
-// parseSecretRef splits a secret field's value, "ID" or "ID#jsonKey", where
+// parseSecretRef splits a secretsmanager field's value, "ID" or "ID#jsonKey", where
 // ID is a secret name or ARN. Secret names and ARNs cannot contain '#'.
 func parseSecretRef(raw string) (id, key string, err error) {
 	id, key, hasKey := strings.Cut(strings.TrimSpace(raw), "#")
@@ -29,9 +20,9 @@ func parseSecretRef(raw string) (id, key string, err error) {
 	return id, key, nil
 }
 
-// getSecretSDK fetches the current version of secret id with the SDK.
-func getSecretSDK(ctx context.Context, c SecretsManagerClient, id string) (secretPayload, error) {
-	out, err := c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+// getSecretClient fetches the current version of secret id with client c.
+func getSecretClient(ctx context.Context, c SecretsManagerClient, id string) (secretPayload, error) {
+	out, err := c.GetSecretValue(ctx, id)
 	if err != nil {
 		return secretPayload{}, smError(err)
 	}
@@ -55,7 +46,7 @@ func payloadOf(str *string, bin []byte) (secretPayload, error) {
 // smError classifies a GetSecretValue failure. The message carries the AWS
 // error code, never the service's message.
 func smError(err error) error {
-	code := apiCode(err)
+	code := codeOf(err)
 	cause := &awsCause{code: code, err: err}
 	switch code {
 	case "ResourceNotFoundException", "AccessDeniedException", "InvalidRequestException":

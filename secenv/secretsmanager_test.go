@@ -15,12 +15,13 @@ import (
 	"github.com/seclambda/seclambda/internal/testpeer"
 	"github.com/seclambda/seclambda/redact"
 	"github.com/seclambda/seclambda/secenv"
+	"github.com/seclambda/seclambda/secenv/secenvaws"
 )
 
 type dbSecrets struct {
-	User     secenv.Secret `env:"DB_USER,secret"`
-	Password secenv.Secret `env:"DB_PASS,secret,required"`
-	Port     secenv.Secret `env:"DB_PORT,secret"`
+	User     secenv.Secret `env:"DB_USER,secretsmanager"`
+	Password secenv.Secret `env:"DB_PASS,secretsmanager,required"`
+	Port     secenv.Secret `env:"DB_PORT,secretsmanager"`
 }
 
 func TestLoadSecretsManager(t *testing.T) {
@@ -52,7 +53,7 @@ func TestLoadSecretsManager(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			reg := redact.NewRegistry()
 			var c dbSecrets
-			err := secenv.Load(context.Background(), &c, secenv.WithSecretsManager(client), secenv.WithLookup(tt.vars.lookup),
+			err := secenv.Load(context.Background(), &c, secenvaws.WithSecretsManager(client), secenv.WithLookup(tt.vars.lookup),
 				secenv.WithRegistry(reg), secenv.WithCache(secenv.NewCache()), secenv.WithLogger(nil))
 			if tt.wantErr != nil {
 				checkFieldErrors(t, err, tt.wantErr)
@@ -98,7 +99,7 @@ func TestSecretsManagerCache(t *testing.T) {
 	load := func(t *testing.T, opts ...secenv.Option) dbSecrets {
 		t.Helper()
 		var c dbSecrets
-		opts = append([]secenv.Option{secenv.WithSecretsManager(client), secenv.WithLookup(vars.lookup), secenv.WithCache(cache),
+		opts = append([]secenv.Option{secenvaws.WithSecretsManager(client), secenv.WithLookup(vars.lookup), secenv.WithCache(cache),
 			secenv.WithClock(clk.Now), secenv.WithRegistry(redact.NewRegistry())}, opts...)
 		if err := secenv.Load(context.Background(), &c, opts...); err != nil {
 			t.Fatalf("Load: %v", err)
@@ -158,9 +159,9 @@ func TestSecretsManagerSingleFlight(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			var c struct {
-				S secenv.Secret `env:"S,secret"`
+				S secenv.Secret `env:"S,secretsmanager"`
 			}
-			errs[i] = secenv.Load(context.Background(), &c, secenv.WithSecretsManager(client), secenv.WithCache(cache),
+			errs[i] = secenv.Load(context.Background(), &c, secenvaws.WithSecretsManager(client), secenv.WithCache(cache),
 				secenv.WithLookup(env{"S": "hot"}.lookup), secenv.WithRegistry(redact.NewRegistry()))
 			if errs[i] == nil && c.S.Reveal() != "hot-secret-value" {
 				errs[i] = errors.New("wrong value")
@@ -190,9 +191,9 @@ func TestSecretsManagerCacheBounded(t *testing.T) {
 	perCall := func() *secretsmanager.Client { last = smClient(sm); return last }
 	load := func(client *secretsmanager.Client) error {
 		var c struct {
-			S secenv.Secret `env:"S,secret"`
+			S secenv.Secret `env:"S,secretsmanager"`
 		}
-		return secenv.Load(context.Background(), &c, secenv.WithSecretsManager(client), secenv.WithCache(cache),
+		return secenv.Load(context.Background(), &c, secenvaws.WithSecretsManager(client), secenv.WithCache(cache),
 			secenv.WithClock(clk.Now), secenv.WithLookup(env{"S": "s"}.lookup), secenv.WithRegistry(redact.NewRegistry()))
 	}
 	tests := []struct {
@@ -253,9 +254,9 @@ func TestSecretsManagerFaults(t *testing.T) {
 			sm.PutString("s", "fault-secret")
 			sm.Inject(tt.n, tt.fault)
 			var c struct {
-				S secenv.Secret `env:"S,secret"`
+				S secenv.Secret `env:"S,secretsmanager"`
 			}
-			err := secenv.Load(context.Background(), &c, secenv.WithSecretsManager(smClient(sm)), secenv.WithCache(secenv.NewCache()),
+			err := secenv.Load(context.Background(), &c, secenvaws.WithSecretsManager(smClient(sm)), secenv.WithCache(secenv.NewCache()),
 				secenv.WithLookup(env{"S": "s"}.lookup), secenv.WithRegistry(redact.NewRegistry()))
 			if got := sm.CallsFor("s"); got != tt.wantCalls {
 				t.Errorf("calls = %d, want %d", got, tt.wantCalls)
@@ -298,10 +299,10 @@ func TestSecretsExtension(t *testing.T) {
 			opts := []secenv.Option{secenv.WithSecretsExtension(tt.ext), secenv.WithLookup(tt.vars.lookup),
 				secenv.WithCache(secenv.NewCache()), secenv.WithRegistry(redact.NewRegistry())}
 			if tt.withSDK {
-				opts = append(opts, secenv.WithSecretsManager(smClient(sm)))
+				opts = append(opts, secenvaws.WithSecretsManager(smClient(sm)))
 			}
 			var c struct {
-				Pass secenv.Secret `env:"DB_PASS,secret,required"`
+				Pass secenv.Secret `env:"DB_PASS,secretsmanager,required"`
 			}
 			err := secenv.Load(context.Background(), &c, opts...)
 			for _, want := range tt.wantErr {

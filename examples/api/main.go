@@ -4,10 +4,11 @@
 //
 // It shows the whole library at work:
 //
-//   - secenv loads its configuration from environment variables: the
-//     KMS-encrypted SIGNING_KEY (decrypted with the encryption context
-//     LambdaFunctionName=<this function>, and only under the pinned
-//     KMS_KEY_ARN) and the Secrets Manager secret UPSTREAM_SECRET_ARN;
+//   - secenv loads its configuration from environment variables, with the
+//     AWS SDK clients of secenvaws.Default(): the KMS-encrypted SIGNING_KEY
+//     (decrypted with the encryption context LambdaFunctionName=<this
+//     function>, and only under the pinned KMS_KEY_ARN) and the Secrets
+//     Manager secret UPSTREAM_SECRET_ARN;
 //   - every decrypted value is registered with redact.Default(), and the
 //     function logs through redact.NewLogger, so no decrypted value reaches
 //     CloudWatch, even by mistake;
@@ -32,6 +33,7 @@ import (
 	"github.com/seclambda/seclambda/cors"
 	"github.com/seclambda/seclambda/redact"
 	"github.com/seclambda/seclambda/secenv"
+	"github.com/seclambda/seclambda/secenv/secenvaws"
 )
 
 func main() {
@@ -67,7 +69,7 @@ func main() {
 type config struct {
 	AllowedOrigin string        `env:"ALLOWED_ORIGIN,required"`
 	SigningKey    secenv.Secret `env:"SIGNING_KEY,kms,required"`
-	Upstream      secenv.Secret `env:"UPSTREAM_SECRET_ARN,secret,required"`
+	Upstream      secenv.Secret `env:"UPSTREAM_SECRET_ARN,secretsmanager,required"`
 	// UpstreamURL, when set, receives a notification for each new note,
 	// authenticated with the Upstream credential.
 	UpstreamURL string `env:"UPSTREAM_URL"`
@@ -76,7 +78,7 @@ type config struct {
 // loadConfig reads KMS_KEY_ARN first, so that SIGNING_KEY decrypts only
 // under that key.
 func loadConfig(ctx context.Context, lookup func(string) (string, bool)) (config, error) {
-	opts := []secenv.Option{secenv.WithLookup(lookup)}
+	opts := []secenv.Option{secenvaws.Default(), secenv.WithLookup(lookup)}
 	if key, ok := lookup("KMS_KEY_ARN"); ok && key != "" {
 		opts = append(opts, secenv.WithKMSKeyID(key))
 	}

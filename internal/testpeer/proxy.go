@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	mathrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -25,6 +26,10 @@ type Fault struct {
 	Code string
 	// Message is the error message.
 	Message string
+	// Drop, when true, answers nothing: the connection is closed before a
+	// response is written, as when a network path fails mid-request.
+	// Status, Code and Message are then unused.
+	Drop bool
 }
 
 // ThrottlingFault is the throttling error that KMS and Secrets Manager
@@ -41,8 +46,17 @@ func InternalFault(code string) Fault {
 	return Fault{Status: http.StatusInternalServerError, Code: code, Message: "We encountered an internal error. Please try again."}
 }
 
-// writeFault writes f as an AWS JSON 1.1 error response.
+// DropFault is a dropped connection: the request is read and the connection
+// closed without a response. The SDK sees a transport error (EOF).
+func DropFault() Fault { return Fault{Drop: true} }
+
+// writeFault writes f as an AWS JSON 1.1 error response, or closes the
+// connection without a response when f.Drop is set.
 func writeFault(w http.ResponseWriter, f Fault) {
+	if f.Drop {
+		// The server closes the connection and logs nothing.
+		panic(http.ErrAbortHandler)
+	}
 	writeAWSJSON(w, f.Status, map[string]string{"__type": f.Code, "message": f.Message})
 }
 
@@ -74,6 +88,8 @@ type faults struct {
 	mu      sync.Mutex
 	queue   []Fault
 	latency time.Duration
+	rate    float64 // chance that a request the queue does not fault gets one of random
+	random  []Fault
 
 	requests atomic.Int64
 	injected atomic.Int64
@@ -108,6 +124,8 @@ func (q *faults) begin(r *http.Request) (Fault, bool) {
 	ok := len(q.queue) > 0
 	if ok {
 		f, q.queue = q.queue[0], q.queue[1:]
+	} else if len(q.random) > 0 && mathrand.Float64() < q.rate {
+		f, ok = q.random[mathrand.IntN(len(q.random))], true
 	}
 	q.mu.Unlock()
 	if d > 0 {
@@ -128,7 +146,8 @@ func (q *faults) end() { q.inFlight.Add(-1) }
 
 // Proxy is a loopback HTTP reverse proxy that injects faults in front of a
 // real peer such as local-kms: added latency on every request, and queued
-// AWS errors (throttling, 5xx) answered instead of forwarding. It counts
+// or random faults (AWS errors such as throttling and 5xx, or dropped
+// connections) answered instead of forwarding. It counts
 // requests and the most that were in flight at once. It is safe for
 // concurrent use.
 type Proxy struct {
@@ -174,6 +193,15 @@ func (p *Proxy) SetLatency(d time.Duration) {
 
 // Inject makes the next n requests fail with f instead of being forwarded.
 func (p *Proxy) Inject(n int, f Fault) { p.q.inject(n, f) }
+
+// InjectRandom makes every later request that no queued fault ([Proxy.Inject])
+// answers fail with probability rate, with one of fs picked at random: a
+// flaky, throttling network path. A rate of 0 or no fs stops it.
+func (p *Proxy) InjectRandom(rate float64, fs ...Fault) {
+	p.q.mu.Lock()
+	p.q.rate, p.q.random = rate, append([]Fault(nil), fs...)
+	p.q.mu.Unlock()
+}
 
 // Requests returns how many requests the proxy has received.
 func (p *Proxy) Requests() int { return int(p.q.requests.Load()) }

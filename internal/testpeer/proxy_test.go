@@ -22,13 +22,17 @@ func TestProxyFaultsInFrontOfKMS(t *testing.T) {
 		name          string
 		fault         testpeer.Fault
 		n             int
+		rate          float64 // InjectRandom's rate for fault
 		wantRequests  int
 		wantForwarded int
 		wantCode      string
+		wantFail      bool
 	}{
 		{name: "clean", wantRequests: 1, wantForwarded: 1},
 		{name: "throttling then success", fault: testpeer.ThrottlingFault(), n: 2, wantRequests: 3, wantForwarded: 1},
 		{name: "5xx then success", fault: testpeer.InternalFault("KMSInternalException"), n: 1, wantRequests: 2, wantForwarded: 1},
+		{name: "dropped connection then success", fault: testpeer.DropFault(), n: 1, wantRequests: 2, wantForwarded: 1},
+		{name: "random faults at rate 1", fault: testpeer.DropFault(), rate: 1, wantRequests: 3, wantForwarded: 0, wantFail: true},
 		{name: "access denied not retried", fault: testpeer.Fault{Status: 400, Code: "AccessDeniedException", Message: "denied"}, n: 1, wantRequests: 1, wantCode: "AccessDeniedException"},
 	}
 	for _, tt := range tests {
@@ -43,6 +47,9 @@ func TestProxyFaultsInFrontOfKMS(t *testing.T) {
 			if tt.n > 0 {
 				p.Inject(tt.n, tt.fault)
 			}
+			if tt.rate > 0 {
+				p.InjectRandom(tt.rate, tt.fault)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			_, err := client.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(keyID), Plaintext: []byte("proxied")})
@@ -51,7 +58,7 @@ func TestProxyFaultsInFrontOfKMS(t *testing.T) {
 				if !errors.As(err, &ae) || ae.ErrorCode() != tt.wantCode {
 					t.Fatalf("error = %v, want %s", err, tt.wantCode)
 				}
-			} else if err != nil {
+			} else if tt.wantFail != (err != nil) {
 				t.Fatalf("Encrypt through proxy: %v", err)
 			}
 			if p.Requests() != tt.wantRequests || p.Forwarded() != tt.wantForwarded {

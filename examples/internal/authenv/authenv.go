@@ -1,10 +1,10 @@
 // Package authenv reads the settings that the example authorizers share from
 // environment variables.
 //
-// The authorizers read their plain settings with os.Getenv rather than
-// secenv: they hold no secrets, and secenv links the AWS SDK (for KMS and
-// Secrets Manager), which would add about 4 MB to the binary and slow every
-// cold start of a function that runs before each API call.
+// The authorizers read their plain settings with os.Getenv: they hold no
+// secrets. secenv would serve as well (without kms or secretsmanager fields
+// it does not link the AWS SDK); authorizer-cognito built with -tags secenv
+// shows it, and bench/ measures the difference.
 package authenv
 
 import (

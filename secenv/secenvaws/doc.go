@@ -1,0 +1,19 @@
+// Package secenvaws connects secenv to the AWS SDK for Go v2: it adapts
+// *kms.Client and *secretsmanager.Client to [secenv.KMSClient] and
+// [secenv.SecretsManagerClient], and builds the default clients from the
+// default AWS config.
+//
+// It is a separate package so that a function whose configuration has no
+// kms or secretsmanager field does not link the SDK: importing secenv alone
+// costs no SDK code and no SDK package initialisation at cold start. Import
+// secenvaws when a field needs KMS or Secrets Manager:
+//
+//	var cfg Config // with env:"API_KEY,kms" and env:"DB,secretsmanager" fields
+//	err := secenv.Load(ctx, &cfg, secenvaws.Default())
+//
+// Without a client, Load reports each kms and secretsmanager field as an
+// [secenv.ErrConfig] error that names this package's options.
+//
+// AWS errors keep their SDK types (errors.As reaches them); secenv
+// classifies them by their error code and never prints their messages.
+package secenvaws

@@ -1,0 +1,9 @@
+package secenvaws_test
+
+import (
+	"testing"
+
+	"github.com/seclambda/seclambda/internal/testpeer"
+)
+
+func TestMain(m *testing.M) { testpeer.Main(m) }
