@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/seclambda/seclambda/authorizer"
 	"github.com/seclambda/seclambda/authorizer/authorizertest"
 )
@@ -107,4 +109,33 @@ func ExampleIssuer_FailJWKS() {
 	_, err := v.Verify(context.Background(), tok)
 	fmt.Println(errors.Is(err, authorizer.ErrUnavailable), errors.Is(err, authorizer.ErrUnauthorized))
 	// Output: true false
+}
+
+// A unit test of a TOKEN authorizer built on the kit: a token of the
+// pool's shape gets an Allow, a token of another client a 401.
+func ExampleIssuer_CognitoConfig() {
+	iss := authorizertest.NewCognitoIssuer("us-east-1_test")
+	defer iss.Close()
+	v, err := authorizer.NewCognitoVerifier(iss.CognitoConfig(authorizer.TokenUseAccess, "client-1"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	a := authorizer.New(v)
+	arn := "arn:aws:execute-api:us-east-1:123456789012:api1234567/prod/GET/notes"
+	for _, client := range []string{"client-1", "client-2"} {
+		tok, _ := iss.Sign(authorizertest.CognitoAccessClaims(client,
+			authorizertest.CognitoUser{Sub: "alice-sub", Username: "alice", Groups: []string{"admins"}}), nil)
+		resp, err := a.RESTToken(context.Background(), events.APIGatewayCustomAuthorizerRequest{
+			Type: "TOKEN", AuthorizationToken: "Bearer " + tok, MethodArn: arn,
+		})
+		if err != nil {
+			fmt.Println(client, err) // API Gateway answers 401
+			continue
+		}
+		fmt.Println(client, resp.PrincipalID, resp.PolicyDocument.Statement[0].Effect)
+	}
+	// Output:
+	// client-1 alice-sub Allow
+	// client-2 Unauthorized
 }
