@@ -30,6 +30,7 @@ type APIError struct {
 	Message string
 }
 
+// Error returns the code and the message.
 func (e *APIError) Error() string { return e.Code + ": " + e.Message }
 
 // ErrorCode returns e.Code.
