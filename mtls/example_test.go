@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -136,9 +135,9 @@ func ExampleValidator_HTTPAPISimple() {
 	// false <nil>
 }
 
-// A REQUEST authorizer that combines the client certificate with a second
-// check, here an API key header standing in for a JWT verified by the
-// authorizer package: both must pass.
+// The certificate of a REST API REQUEST authorizer event. To combine it
+// with a JWT in one authorizer, use authorizer.WithClientCert, which maps
+// the outcomes (Deny, 401, 500) for you.
 func ExampleValidator_FromRESTRequest() {
 	pki := examplePKI()
 	v, err := mtls.NewValidator(mtls.Config{
@@ -150,37 +149,22 @@ func ExampleValidator_FromRESTRequest() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	authorize := func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-		id, err := v.FromRESTRequest(req)
-		if errors.Is(err, mtls.ErrUnavailable) {
-			return events.APIGatewayCustomAuthorizerResponse{}, err // 500, not cached
-		}
-		apiKey := ""
-		for k, val := range req.Headers { // REST keeps the client's header casing
-			if strings.EqualFold(k, "X-Api-Key") {
-				apiKey = val
-			}
-		}
-		if err != nil || apiKey != "k-123" {
-			return mtls.DenyPolicy(req.MethodArn, mtls.DeniedPrincipal), nil
-		}
-		ctxOut := id.AuthorizerContext()
-		ctxOut["apiKeyOwner"] = "team-a"
-		return mtls.AllowPolicy(req.MethodArn, id.Principal(), ctxOut), nil
-	}
-
-	for _, key := range []string{"k-123", "wrong"} {
+	for _, cert := range []*testpeer.Cert{pki.Good, pki.Revoked} {
 		req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
+			Type:      "REQUEST",
 			MethodArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/POST/orders",
-			Headers:   map[string]string{"X-Api-Key": key},
 		}
-		req.RequestContext.Identity.ClientCert.ClientCertPem = pki.Good.PEMString()
-		resp, _ := authorize(context.Background(), req)
-		fmt.Println(resp.PolicyDocument.Statement[0].Effect, resp.Context["apiKeyOwner"])
+		req.RequestContext.Identity.ClientCert.ClientCertPem = cert.PEMString()
+		id, err := v.FromRESTRequest(req)
+		if err != nil {
+			fmt.Println(errors.Is(err, mtls.ErrRejected), errors.Is(err, mtls.ErrRevoked))
+			continue
+		}
+		fmt.Println(id.Principal(), id.DNSNames)
 	}
 	// Output:
-	// Allow team-a
-	// Deny <nil>
+	// client-good [good.client.example]
+	// true true
 }
 
 // Telling a revoked certificate apart, with its revocation time.
