@@ -11,46 +11,51 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seclambda/seclambda/internal/testpki"
+	"github.com/seclambda/seclambda/mtls/mtlstest"
 )
 
-// The test PKI lives in package testpki, so that tests inside package mtls
-// can use it without importing testpeer; these names keep it at hand here.
+// The test PKI is the public kit mtls/mtlstest; these names keep it at hand
+// for the tests that also use the rest of testpeer.
 type (
-	// Cert is a certificate of the test PKI: [testpki.Cert].
-	Cert = testpki.Cert
-	// CRL is a revocation list of the test PKI: [testpki.CRL].
-	CRL = testpki.CRL
-	// LeafOptions describes a client certificate: [testpki.LeafOptions].
-	LeafOptions = testpki.LeafOptions
-	// PKI is the test PKI: [testpki.PKI].
-	PKI = testpki.PKI
+	// Cert is a certificate of the test PKI: [mtlstest.Cert].
+	Cert = mtlstest.Cert
+	// CRL is a revocation list of the test PKI: [mtlstest.CRL].
+	CRL = mtlstest.CRL
+	// LeafOptions describes a client certificate: [mtlstest.LeafOptions].
+	LeafOptions = mtlstest.LeafOptions
+	// PKI is the test PKI: [mtlstest.PKI].
+	PKI = mtlstest.PKI
 )
 
-// NewPKI is [testpki.NewPKI].
+// NewPKI builds a [PKI] dated relative to at ([mtlstest.NewPKI]), failing
+// tb on error.
 func NewPKI(tb testing.TB, at time.Time) *PKI {
 	tb.Helper()
-	return testpki.NewPKI(tb, at)
+	p, err := mtlstest.NewPKI(at)
+	if err != nil {
+		tb.Fatalf("testpeer: build PKI: %v", err)
+	}
+	return p
 }
 
-// BuildPKI is [testpki.BuildPKI].
-func BuildPKI(at time.Time) (*PKI, error) { return testpki.BuildPKI(at) }
+// BuildPKI is [mtlstest.NewPKI].
+func BuildPKI(at time.Time) (*PKI, error) { return mtlstest.NewPKI(at) }
 
-// NewLeaf is [testpki.NewLeaf].
+// NewLeaf is [mtlstest.NewLeaf].
 func NewLeaf(parent *Cert, at time.Time, o LeafOptions) (*Cert, error) {
-	return testpki.NewLeaf(parent, at, o)
+	return mtlstest.NewLeaf(parent, at, o)
 }
 
-// NewCRL is [testpki.NewCRL].
+// NewCRL is [mtlstest.NewCRL].
 func NewCRL(issuer *Cert, thisUpdate, nextUpdate, revokedAt time.Time, revoked ...*Cert) (*CRL, error) {
-	return testpki.NewCRL(issuer, thisUpdate, nextUpdate, revokedAt, revoked...)
+	return mtlstest.NewCRL(issuer, thisUpdate, nextUpdate, revokedAt, revoked...)
 }
 
-// Bundle is [testpki.Bundle].
-func Bundle(certs ...*Cert) []byte { return testpki.Bundle(certs...) }
+// Bundle is [mtlstest.Bundle].
+func Bundle(certs ...*Cert) []byte { return mtlstest.Bundle(certs...) }
 
-// ALBEncode is [testpki.ALBEncode].
-func ALBEncode(pemData []byte) string { return testpki.ALBEncode(pemData) }
+// ALBEncode is [mtlstest.ALBEncode].
+func ALBEncode(pemData []byte) string { return mtlstest.ALBEncode(pemData) }
 
 // OpenSSLVerify describes one run of `openssl verify` for [RunOpenSSLVerify].
 type OpenSSLVerify struct {

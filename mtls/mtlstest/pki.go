@@ -1,35 +1,9 @@
-// Package testpki is the test public-key infrastructure of seclambda's own
-// tests: a fixed set of CAs, client certificates of every kind a validator
-// has to tell apart, and CRLs, built on the public kit
-// github.com/seclambda/seclambda/mtls/mtlstest. It is its own package, not
-// part of testpeer, so that tests inside package mtls can use it: testpeer
-// imports authorizer/authorizertest, which imports authorizer, which
-// imports mtls.
-package testpki
+package mtlstest
 
 import (
 	"crypto/x509"
-	"testing"
 	"time"
-
-	"github.com/seclambda/seclambda/mtls/mtlstest"
 )
-
-// Cert is a certificate of the test PKI with its private key and both of
-// its encodings; it is [mtlstest.Cert].
-type Cert = mtlstest.Cert
-
-// CRL is a certificate revocation list of the test PKI in both encodings;
-// it is [mtlstest.CRL].
-type CRL = mtlstest.CRL
-
-// LeafOptions describes a client certificate for [NewLeaf]; it is
-// [mtlstest.LeafOptions].
-type LeafOptions = mtlstest.LeafOptions
-
-// ALBEncode URL-encodes pemData the way an Application Load Balancer encodes
-// its X-Amzn-Mtls-Clientcert headers; it is [mtlstest.ALBEncode].
-func ALBEncode(pemData []byte) string { return mtlstest.ALBEncode(pemData) }
 
 // PKI is a complete test public-key infrastructure built with crypto/x509:
 // a root CA, two intermediates (one of them revoked by the root), an
@@ -120,19 +94,8 @@ type PKI struct {
 	OtherRootCRL *CRL
 }
 
-// NewPKI builds a [PKI] dated relative to at, failing tb on error.
-func NewPKI(tb testing.TB, at time.Time) *PKI {
-	tb.Helper()
-	p, err := BuildPKI(at)
-	if err != nil {
-		tb.Fatalf("testpki: build PKI: %v", err)
-	}
-	return p
-}
-
-// BuildPKI builds a [PKI] dated relative to at. It is [NewPKI] for callers
-// without a testing.TB, such as Example functions.
-func BuildPKI(at time.Time) (*PKI, error) {
+// NewPKI builds a [PKI] dated relative to at.
+func NewPKI(at time.Time) (*PKI, error) {
 	at = at.UTC().Truncate(time.Second)
 	p := &PKI{At: at, RevokedAt: at.Add(-2 * time.Hour)}
 	caFrom, caTo := at.Add(-365*24*time.Hour), at.Add(10*365*24*time.Hour)
@@ -237,21 +200,7 @@ func (p *PKI) CRLsPEM() [][]byte {
 
 // newCA creates a CA certificate named cn, self-signed when parent is nil.
 func newCA(cn string, parent *Cert, notBefore, notAfter time.Time) (*Cert, error) {
-	return mtlstest.NewCA(parent, notBefore, mtlstest.CAOptions{
+	return NewCA(parent, notBefore, CAOptions{
 		CommonName: cn, Organization: []string{"seclambda tests"}, NotBefore: notBefore, NotAfter: notAfter,
 	})
 }
-
-// NewLeaf issues a client certificate from parent (self-signed when parent
-// is nil) dated relative to at; it is [mtlstest.NewLeaf].
-func NewLeaf(parent *Cert, at time.Time, o LeafOptions) (*Cert, error) {
-	return mtlstest.NewLeaf(parent, at, o)
-}
-
-// NewCRL issues a CRL from issuer; it is [mtlstest.NewCRL].
-func NewCRL(issuer *Cert, thisUpdate, nextUpdate, revokedAt time.Time, revoked ...*Cert) (*CRL, error) {
-	return mtlstest.NewCRL(issuer, thisUpdate, nextUpdate, revokedAt, revoked...)
-}
-
-// Bundle concatenates the PEM of certs; it is [mtlstest.Bundle].
-func Bundle(certs ...*Cert) []byte { return mtlstest.Bundle(certs...) }
