@@ -11,6 +11,8 @@ import (
 
 	"github.com/seclambda/seclambda/authorizer"
 	"github.com/seclambda/seclambda/authorizer/authorizertest"
+	"github.com/seclambda/seclambda/mtls"
+	"github.com/seclambda/seclambda/mtls/mtlstest"
 )
 
 // A Cognito-shaped pool: the verifier configuration comes from the issuer,
@@ -138,4 +140,51 @@ func ExampleIssuer_CognitoConfig() {
 	// Output:
 	// client-1 alice-sub Allow
 	// client-2 Unauthorized
+}
+
+// A unit test of an mTLS plus JWT REST REQUEST authorizer built on both
+// kits: the certificate must belong to the token's user.
+func Example_clientCertificate() {
+	iss := authorizertest.NewCognitoIssuer("us-east-1_test")
+	defer iss.Close()
+	v, err := authorizer.NewCognitoVerifier(iss.CognitoConfig(authorizer.TokenUseAccess, "client-1"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pki, err := mtlstest.NewPKI(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	alice, _ := mtlstest.NewLeaf(pki.Intermediate, pki.At, mtlstest.LeafOptions{CommonName: "alice"})
+	certs, err := mtls.NewValidator(mtls.Config{
+		TrustStore: pki.TrustStorePEM(),
+		CRLs:       pki.CRLsPEM(),
+		AllowAny:   true,
+		Clock:      func() time.Time { return pki.At },
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sameUser := func(_ context.Context, id *mtls.Identity, c *authorizer.Claims) error {
+		if id.CommonName != c.Username {
+			return errors.New("certificate of another user")
+		}
+		return nil
+	}
+	a := authorizer.New(v, authorizer.WithClientCert(certs, sameUser))
+
+	tok, _ := iss.Sign(authorizertest.CognitoAccessClaims("client-1", authorizertest.CognitoUser{Username: "alice"}), nil)
+	for _, cert := range []*mtlstest.Cert{alice, pki.Good} {
+		req := mtlstest.NewRESTRequest(cert)
+		req.Headers["Authorization"] = "Bearer " + tok
+		req.MultiValueHeaders["Authorization"] = []string{"Bearer " + tok}
+		resp, err := a.RESTRequest(context.Background(), req)
+		fmt.Println(cert.Cert.Subject.CommonName, err, resp.PolicyDocument.Statement[0].Effect)
+	}
+	// Output:
+	// alice <nil> Allow
+	// client-good <nil> Deny
 }
