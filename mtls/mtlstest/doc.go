@@ -6,11 +6,12 @@
 // values: [NewCA] makes a root or intermediate CA, [NewLeaf] a client
 // certificate with the names and key usages a test chooses, [NewCRL] a
 // revocation list, and [NewREST], [NewHTTPAPI], [NewRESTRequest],
-// [NewHTTPAPIRequest] and [NewALB] the events in which API Gateway and an
-// Application Load Balancer hand the certificate to a function. [NewPKI]
-// builds a ready fixture from them: a root, intermediates (one revoked), an
-// unrelated root, client certificates of every kind a validator must tell
-// apart (good, expired, revoked, wrong usage, CA flagged...) and CRLs. Every
+// [NewHTTPAPIRequest], [NewALB] and [NewALBVerified] the events in which
+// API Gateway and an Application Load Balancer hand the certificate to a
+// function. [NewPKI] builds a ready fixture from them: a root,
+// intermediates (one revoked), an unrelated root, client certificates of
+// every kind a validator must tell apart (good, expired, revoked, wrong
+// usage, CA flagged...) and CRLs. Every
 // certificate and CRL is dated relative to a reference time the test
 // chooses, so that a validator run with that time as its clock gives the
 // same verdict on every run.

@@ -220,6 +220,21 @@ func NewALB(chain ...*Cert) events.ALBTargetGroupRequest {
 	return e
 }
 
+// NewALBVerified returns an Application Load Balancer event (GET /,
+// single-value headers) from a listener in mutual TLS verify mode: the load
+// balancer verified the client certificate, and its
+// X-Amzn-Mtls-Clientcert-Leaf header carries leaf, URL-encoded. A nil leaf
+// gives the event without it. The load balancer's other
+// X-Amzn-Mtls-Clientcert-* headers (subject, issuer, serial number,
+// validity) are not set: mtls reads the certificate itself.
+func NewALBVerified(leaf *Cert) events.ALBTargetGroupRequest {
+	e := NewALB()
+	if leaf != nil {
+		e.Headers["x-amzn-mtls-clientcert-leaf"] = leaf.URLEncoded()
+	}
+	return e
+}
+
 // ALBEncode URL-encodes pemData the way an Application Load Balancer encodes
 // its X-Amzn-Mtls-Clientcert headers: every byte except unreserved
 // characters and "+", "=" and "/" becomes %XX.

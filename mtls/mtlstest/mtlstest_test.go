@@ -55,6 +55,7 @@ func TestEvents(t *testing.T) {
 			}
 			return v.FromALB(mtlstest.NewALB(c))
 		}},
+		{"ALB verify mode", func(c *mtlstest.Cert) (*mtls.Identity, error) { return v.FromALB(mtlstest.NewALBVerified(c)) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
