@@ -103,13 +103,15 @@ vuln: $(GOVULNCHECK_STAMP)
 		(cd $$m && $(BIN)/govulncheck ./...); \
 	done
 
-## fuzz: run every fuzz target for FUZZTIME (default 10s) each.
+## fuzz: run every fuzz target for FUZZTIME (default 10s) each. Minimising a
+## new input is capped at 100 runs: the default (60 s) can spend a whole short
+## run minimising one input of a large target such as samcheck's.
 fuzz:
 	@for m in $(MODULES); do \
 		(cd $$m && for pkg in $$(go list ./...); do \
 			for f in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 				echo "==> fuzz $$pkg $$f"; \
-				go test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
+				go test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x $$pkg; \
 			done; \
 		done); \
 	done

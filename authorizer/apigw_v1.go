@@ -13,7 +13,7 @@ import (
 // apply to it, since the authorizer's identity source in API Gateway
 // chooses the header. See [Authorizer] for the outcomes.
 func (a *Authorizer) RESTToken(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	return a.rest(ctx, bearer(req.AuthorizationToken), req.MethodArn)
+	return a.rest(ctx, bearer(req.AuthorizationToken), req.MethodArn, nil)
 }
 
 // RESTRequest is the handler of a REST API REQUEST authorizer. The token comes
@@ -42,16 +42,20 @@ func (a *Authorizer) RESTRequest(ctx context.Context, req events.APIGatewayCusto
 		}
 		token = cookie(lines, a.o.name)
 	}
-	return a.rest(ctx, token, req.MethodArn)
+	var r *Request
+	if a.needsRequest() {
+		r = restRequest(&req)
+	}
+	return a.rest(ctx, token, req.MethodArn, r)
 }
 
-func (a *Authorizer) rest(ctx context.Context, token, methodARN string) (events.APIGatewayCustomAuthorizerResponse, error) {
+func (a *Authorizer) rest(ctx context.Context, token, methodARN string, req *Request) (events.APIGatewayCustomAuthorizerResponse, error) {
 	var none events.APIGatewayCustomAuthorizerResponse
 	arn, err := ParseMethodARN(methodARN)
 	if err != nil {
 		return none, err
 	}
-	d, err := a.decide(ctx, token, &arn)
+	d, err := a.decide(ctx, token, &arn, req)
 	if err != nil {
 		return none, err
 	}

@@ -26,7 +26,7 @@ func (a *Authorizer) HTTPAPISimple(ctx context.Context, req events.APIGatewayV2C
 		}
 		route = &arn
 	}
-	d, err := a.decide(ctx, a.v2Token(&req), route)
+	d, err := a.decide(ctx, a.v2Token(&req), route, a.v2Request(&req))
 	if err != nil {
 		return none, err
 	}
@@ -61,7 +61,7 @@ func (a *Authorizer) HTTPAPIIAM(ctx context.Context, req events.APIGatewayV2Cust
 	if err != nil {
 		return none, err
 	}
-	d, err := a.decide(ctx, a.v2Token(&req), &arn)
+	d, err := a.decide(ctx, a.v2Token(&req), &arn, a.v2Request(&req))
 	if err != nil {
 		return none, err
 	}
@@ -85,4 +85,13 @@ func (a *Authorizer) v2Token(req *events.APIGatewayV2CustomAuthorizerV2Request) 
 		return cookie(req.Cookies, a.o.name)
 	}
 	return bearer(header(req.Headers, nil, a.o.name))
+}
+
+// v2Request returns the Request of a payload 2.0 event when a rule needs
+// it, and nil otherwise.
+func (a *Authorizer) v2Request(req *events.APIGatewayV2CustomAuthorizerV2Request) *Request {
+	if !a.needsRequest() {
+		return nil
+	}
+	return httpAPIRequest(req)
 }

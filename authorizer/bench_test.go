@@ -1,19 +1,23 @@
 package authorizer_test
 
 import (
+	"context"
 	"crypto"
 	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/seclambda/seclambda/authorizer"
 	"github.com/seclambda/seclambda/internal/testpeer"
+	"github.com/seclambda/seclambda/mtls"
 )
 
 // cognitoShaped returns the claims of a typical Cognito access token.
@@ -125,6 +129,41 @@ func BenchmarkParseMethodARN(b *testing.B) {
 	b.ReportAllocs()
 	for range b.N {
 		if _, err := authorizer.ParseMethodARN("arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/GET/request"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRequestHandlerWithClientCert is a warm mTLS plus JWT REQUEST
+// authorizer: cached token, cached certificate validation, a bind rule.
+func BenchmarkRequestHandlerWithClientCert(b *testing.B) {
+	s := newOIDC(b, func(c *authorizer.OIDCConfig, _ *authorizer.JWKSConfig) { c.CacheSize = 1024 })
+	pki := testpeer.NewPKI(b, s.clock.Now())
+	certs, err := mtls.NewValidator(mtls.Config{TrustStore: pki.TrustStorePEM(), CRLs: pki.CRLsPEM(), AllowAny: true, Clock: func() time.Time { return pki.At }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := authorizer.New(s.v, authorizer.WithClientCert(certs, func(_ context.Context, id *mtls.Identity, c *authorizer.Claims) error {
+		if id.CommonName == "" || c.Subject == "" {
+			return errors.New("no names")
+		}
+		return nil
+	}))
+	req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
+		Type:      "REQUEST",
+		MethodArn: "arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/orders",
+		Headers:   map[string]string{"Authorization": "Bearer " + s.iss.Mint(b, cognitoShaped(s), nil)},
+	}
+	req.RequestContext.Identity.ClientCert.ClientCertPem = pki.Good.PEMString()
+	c := ctx(b)
+	resp, err := a.RESTRequest(c, req)
+	if err != nil || resp.PolicyDocument.Statement[0].Effect != "Allow" {
+		b.Fatal(err, resp.PolicyDocument)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := a.RESTRequest(c, req); err != nil {
 			b.Fatal(err)
 		}
 	}

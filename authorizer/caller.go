@@ -2,6 +2,7 @@ package authorizer
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,7 +119,9 @@ func ParseCognitoAuthenticationProvider(s string) (CognitoProvider, error) {
 
 // CallerFromEvent returns the IAM caller of an AWS_IAM-authorized REST or
 // HTTP API request, or [ErrNoCaller] when the request carries none. A
-// malformed cognitoAuthenticationProvider fails with [ErrProvider].
+// malformed cognitoAuthenticationProvider fails with [ErrProvider]. The
+// context of a Lambda authorizer, ours included, is not an IAM caller:
+// read it with [ClaimsFromEvent].
 func CallerFromEvent[R ProxyEvent](req R) (Caller, error) {
 	var c Caller
 	switch r := any(req).(type) {
@@ -170,12 +173,34 @@ func CallerFromEvent[R ProxyEvent](req R) (Caller, error) {
 	return c, nil
 }
 
-// ClaimsFromEvent returns the claims that a Cognito user pool authorizer
-// (REST: requestContext.authorizer.claims) or a JWT authorizer (HTTP API:
-// requestContext.authorizer.jwt) put into the event, or [ErrNoClaims].
+// ClaimsFromEvent returns the claims that an authorizer put into the event,
+// or [ErrNoClaims]. It reads three kinds of authorizer:
+//   - an [Authorizer] of this package, used as a Lambda authorizer (REST:
+//     requestContext.authorizer; HTTP API:
+//     requestContext.authorizer.lambda): sub, iss, username, client_id,
+//     token_use, groups and scopes, as the handlers wrote them (see
+//     [Authorizer] for the format);
+//   - a Cognito user pool authorizer (REST:
+//     requestContext.authorizer.claims);
+//   - a JWT authorizer (HTTP API: requestContext.authorizer.jwt).
 //
 // API Gateway has already verified these claims; trust them only behind an
-// authorizer of that kind. Raw keeps the values as the event carries them.
+// authorizer of that kind. Raw keeps the values as the event carries them
+// (for a Lambda authorizer, the whole context, including the entries of
+// [WithContext]).
+//
+// A Lambda authorizer's context is read only when it carries the key
+// "seclambda" that the handlers write, with the value "1"; the context of
+// another Lambda authorizer gives [ErrNoClaims], since its format is
+// unknown. Its sub must be non-empty ([ErrMissingSubject]) and, on REST,
+// equal to principalId; groups and scopes must be JSON arrays of strings;
+// anything else fails with a [*ClaimError] rather than being guessed at.
+// An event that carries both that key and the claims of a Cognito or JWT
+// authorizer (or an IAM caller, on HTTP API) fails with
+// [ErrAmbiguousClaims]: API Gateway runs one authorizer per route, so
+// such an event was not built by it.
+//
+// The rest of this comment is about Cognito user pool and JWT authorizers.
 //
 // API Gateway does not pass claims with their JSON types, and does not
 // document the forms it uses. A REST event may carry a claim with its JSON
@@ -209,7 +234,15 @@ func ClaimsFromEvent[R ProxyEvent](req R) (*Claims, error) {
 	var scopes []string
 	switch r := any(req).(type) {
 	case events.APIGatewayProxyRequest:
-		m, ok := r.RequestContext.Authorizer["claims"].(map[string]any)
+		auth := r.RequestContext.Authorizer
+		_, hasClaims := auth["claims"]
+		if _, ours := auth[formatKey]; ours {
+			if hasClaims {
+				return nil, ErrAmbiguousClaims
+			}
+			return claimsFromContext(maps.Clone(auth), auth["principalId"])
+		}
+		m, ok := auth["claims"].(map[string]any)
 		if !ok {
 			return nil, ErrNoClaims
 		}
@@ -218,7 +251,17 @@ func ClaimsFromEvent[R ProxyEvent](req R) (*Claims, error) {
 			vals[k] = v
 		}
 	case events.APIGatewayV2HTTPRequest:
-		if r.RequestContext.Authorizer == nil || r.RequestContext.Authorizer.JWT == nil {
+		auth := r.RequestContext.Authorizer
+		if auth == nil {
+			return nil, ErrNoClaims
+		}
+		if _, ours := auth.Lambda[formatKey]; ours {
+			if auth.JWT != nil || auth.IAM != nil {
+				return nil, ErrAmbiguousClaims
+			}
+			return claimsFromContext(maps.Clone(auth.Lambda), nil)
+		}
+		if auth.JWT == nil {
 			return nil, ErrNoClaims
 		}
 		vals = make(map[string]any, len(r.RequestContext.Authorizer.JWT.Claims))

@@ -154,6 +154,20 @@ func TestClaimsFromEvent(t *testing.T) {
 		}
 		return r
 	}
+	// lambdaREST is a REST event behind a Lambda authorizer whose context,
+	// with principalId, is auth.
+	lambdaREST := func(auth map[string]any) events.APIGatewayProxyRequest {
+		var r events.APIGatewayProxyRequest
+		r.RequestContext.Authorizer = auth
+		return r
+	}
+	// lambdaHTTP is an HTTP API event behind a Lambda authorizer whose
+	// context is auth, and a JWT authorizer when jwt is not nil.
+	lambdaHTTP := func(auth map[string]any, jwt *events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription) events.APIGatewayV2HTTPRequest {
+		var r events.APIGatewayV2HTTPRequest
+		r.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: auth, JWT: jwt}
+		return r
+	}
 	tests := []struct {
 		name   string
 		get    func(t *testing.T) (*authorizer.Claims, error)
@@ -234,6 +248,73 @@ func TestClaimsFromEvent(t *testing.T) {
 		{name: "REST Lambda authorizer map", get: func(t *testing.T) (*authorizer.Claims, error) {
 			return authorizer.ClaimsFromEvent(rest(t, nil))
 		}, err: authorizer.ErrNoClaims},
+		{name: "REST our Lambda authorizer", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaREST(map[string]any{
+				"principalId": "user-4", "integrationLatency": 0, "seclambda": "1", "sub": "user-4", "username": "dana",
+				"groups": `["Billing Admins","a,b"]`, "scopes": `["orders/read"]`, "client_id": "c1", "tenant": "t1",
+			}))
+		}, groups: []string{"Billing Admins", "a,b"}, scopes: []string{"orders/read"}, check: func(t *testing.T, c *authorizer.Claims) {
+			if c.Subject != "user-4" || c.Username != "dana" || c.ClientID != "c1" || c.Raw["tenant"] != "t1" {
+				t.Fatalf("claims = %+v", c)
+			}
+		}},
+		{name: "REST our Lambda authorizer without lists", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaREST(map[string]any{"principalId": "u", "seclambda": "1", "sub": "u"}))
+		}},
+		{name: "REST another Lambda authorizer", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaREST(map[string]any{"principalId": "u", "sub": "u", "groups": "admin"}))
+		}, err: authorizer.ErrNoClaims},
+		{name: "REST our context next to user pool claims", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaREST(map[string]any{"seclambda": "1", "sub": "u", "claims": map[string]any{"sub": "v"}}))
+		}, err: authorizer.ErrAmbiguousClaims},
+		{name: "REST principalId is not sub", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaREST(map[string]any{"principalId": "admin", "seclambda": "1", "sub": "u"}))
+		}, err: authorizer.ErrAmbiguousClaims, claim: "sub"},
+		{name: "REST our context with empty sub", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaREST(map[string]any{"principalId": "", "seclambda": "1", "sub": ""}))
+		}, err: authorizer.ErrMissingSubject, claim: "sub"},
+		{name: "REST our context without sub", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaREST(map[string]any{"seclambda": "1", "groups": `["admin"]`}))
+		}, err: authorizer.ErrMissingSubject, claim: "sub"},
+		{name: "REST groups in the comma form", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaREST(map[string]any{"seclambda": "1", "sub": "u", "groups": "admin,staff"}))
+		}, err: authorizer.ErrClaimType, claim: "groups"},
+		{name: "REST groups of numbers", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaREST(map[string]any{"seclambda": "1", "sub": "u", "groups": `["admin",1]`}))
+		}, err: authorizer.ErrClaimType, claim: "groups"},
+		{name: "REST scopes null", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaREST(map[string]any{"seclambda": "1", "sub": "u", "scopes": "null"}))
+		}, err: authorizer.ErrClaimType, claim: "scopes"},
+		{name: "REST unknown format version", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaREST(map[string]any{"seclambda": "2", "sub": "u"}))
+		}, err: authorizer.ErrClaimType, claim: "seclambda"},
+		{name: "HTTP API our Lambda authorizer", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaHTTP(map[string]any{
+				"seclambda": "1", "sub": "user-5", "groups": `["Billing Admins"]`, "scopes": `["a","b"]`, "tier": float64(3),
+			}, nil))
+		}, groups: []string{"Billing Admins"}, scopes: []string{"a", "b"}, check: func(t *testing.T, c *authorizer.Claims) {
+			if c.Subject != "user-5" || c.Raw["tier"] != float64(3) {
+				t.Fatalf("claims = %+v", c)
+			}
+		}},
+		{name: "HTTP API another Lambda authorizer", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaHTTP(map[string]any{"sub": "u"}, nil))
+		}, err: authorizer.ErrNoClaims},
+		{name: "HTTP API groups as an array", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaHTTP(map[string]any{"seclambda": "1", "sub": "u", "groups": []any{"admin"}}, nil))
+		}, err: authorizer.ErrClaimType, claim: "groups"},
+		{name: "HTTP API numeric sub", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaHTTP(map[string]any{"seclambda": "1", "sub": float64(1)}, nil))
+		}, err: authorizer.ErrClaimType, claim: "sub"},
+		{name: "HTTP API our context next to JWT claims", get: func(*testing.T) (*authorizer.Claims, error) {
+			return authorizer.ClaimsFromEvent(lambdaHTTP(map[string]any{"seclambda": "1", "sub": "u"},
+				&events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": "v"}}))
+		}, err: authorizer.ErrAmbiguousClaims},
+		{name: "HTTP API our context next to an IAM caller", get: func(*testing.T) (*authorizer.Claims, error) {
+			r := lambdaHTTP(map[string]any{"seclambda": "1", "sub": "u"}, nil)
+			r.RequestContext.Authorizer.IAM = &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{UserARN: "arn:aws:iam::123456789012:user/ops"}
+			return authorizer.ClaimsFromEvent(r)
+		}, err: authorizer.ErrAmbiguousClaims},
 		{name: "HTTP API without authorizer", get: func(*testing.T) (*authorizer.Claims, error) {
 			return authorizer.ClaimsFromEvent(events.APIGatewayV2HTTPRequest{})
 		}, err: authorizer.ErrNoClaims},

@@ -162,21 +162,3 @@ func claimsFromJWT(m map[string]any) (*Claims, error) {
 	}
 	return c, nil
 }
-
-// contextMap returns the authorizer context entries for c: sub, username,
-// groups (comma-separated), scopes (space-separated) and client_id, each a
-// string and present only when non-empty.
-func (c *Claims) contextMap(extra int) map[string]any {
-	m := make(map[string]any, 5+extra)
-	put := func(k, v string) {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	put("sub", c.Subject)
-	put("username", c.Username)
-	put("groups", strings.Join(c.Groups, ","))
-	put("scopes", strings.Join(c.Scopes, " "))
-	put("client_id", c.ClientID)
-	return m
-}

@@ -24,11 +24,16 @@
 //
 // [New] wraps a verifier into an [*Authorizer] whose methods plug into
 // lambda.Start: [Authorizer.RESTToken], [Authorizer.RESTRequest],
-// [Authorizer.HTTPAPISimple] and [Authorizer.HTTPAPIIAM]. [Policy] builds
-// least-privilege policies from [ParseMethodARN]. Backends read what API
+// [Authorizer.HTTPAPISimple] and [Authorizer.HTTPAPIIAM]. Rules see the
+// claims ([WithRule]) or, for REQUEST and HTTP API events, the request too
+// ([WithRequestRule]); [WithClientCert] adds a client certificate checked
+// by an [mtls.Validator], so that mutual TLS and a JWT make one authorizer
+// with one outcome mapping (the import goes from authorizer to mtls only).
+// [Policy] builds least-privilege policies from [ParseMethodARN]. Backends read what API
 // Gateway verified with [CallerFromEvent] (SigV4 callers and Cognito
-// identity pools) and [ClaimsFromEvent] (Cognito user pool and JWT
-// authorizers).
+// identity pools) and [ClaimsFromEvent] (this package's [Authorizer] as a
+// Lambda authorizer, Cognito user pool and JWT authorizers): an
+// Authorizer's context reads back as the same subject, groups and scopes.
 //
 // # Threat model
 //
@@ -43,7 +48,11 @@
 // an array scope); a group granted by guessing how API Gateway flattened a
 // list claim ([ClaimsFromEvent] refuses ambiguous forms); a
 // cognitoAuthenticationProvider that names one provider and carries
-// another's user ([ParseCognitoAuthenticationProvider]); and the
+// another's user ([ParseCognitoAuthenticationProvider]); a backend
+// mistaking another Lambda authorizer's context, or one mixed with other
+// claims, for ours ([ClaimsFromEvent] requires the seclambda mark and
+// refuses [ErrAmbiguousClaims]); a revoked or foreign client certificate
+// presented with a valid token ([WithClientCert]); and the
 // cached-policy-per-identity bug, by allowing the principal's whole route
 // set ([WithRoutes]).
 //
@@ -51,7 +60,7 @@
 // short); revocation before exp (Cognito's global sign-out is not visible
 // in the JWT; the verified-token cache and the key cache keep answers for
 // up to their TTLs); a compromised issuer; or rules that depend on the
-// route while API Gateway caches the answer per identity.
+// route or the request while API Gateway caches the answer per identity.
 //
 // # Usage
 //
@@ -64,4 +73,10 @@
 //		log.Fatal(err)
 //	}
 //	lambda.Start(authorizer.New(v, authorizer.WithRoutes(routesOf)).RESTToken)
+//
+// # Testing
+//
+// Package [github.com/seclambda/seclambda/authorizer/authorizertest] runs an
+// issuer on loopback for unit tests of your authorizers and handlers: it
+// signs tokens of any shape and hands out the configuration that trusts it.
 package authorizer

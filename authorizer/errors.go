@@ -153,9 +153,14 @@ var (
 	ErrRoute = errors.New("authorizer: invalid route")
 	// ErrNoCaller: the request carries no IAM (SigV4) caller.
 	ErrNoCaller = errors.New("authorizer: no IAM caller in request")
-	// ErrNoClaims: the request carries no claims from a Cognito user pool
-	// or JWT authorizer.
+	// ErrNoClaims: the request carries no claims from this package's
+	// [Authorizer], a Cognito user pool authorizer or a JWT authorizer.
 	ErrNoClaims = errors.New("authorizer: no authorizer claims in request")
+	// ErrAmbiguousClaims: the request carries the context of this
+	// package's [Authorizer] together with the claims of another kind of
+	// authorizer (or, on REST, a principalId that is not its sub), so
+	// [ClaimsFromEvent] cannot tell which to trust.
+	ErrAmbiguousClaims = errors.New("authorizer: claims of more than one authorizer in request")
 	// ErrProvider: a cognitoAuthenticationProvider value is malformed.
 	ErrProvider = errors.New("authorizer: malformed cognitoAuthenticationProvider")
 	// ErrContextValue: an authorizer context value is not a string, number

@@ -2,12 +2,16 @@ package authorizer_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/seclambda/seclambda/authorizer"
+	"github.com/seclambda/seclambda/mtls"
+	"github.com/seclambda/seclambda/mtls/mtlstest"
 )
 
 // demoVerifier stands in for a *JWTVerifier so that the examples run
@@ -78,7 +82,7 @@ func ExampleAuthorizer_RESTToken() {
 	// <nil> user-1 Allow
 	// arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders
 	// arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/DELETE/orders
-	// admin
+	// ["admin"]
 	// Unauthorized
 }
 
@@ -148,4 +152,103 @@ func ExampleCallerFromEvent() {
 	// Output:
 	// <nil> arn:aws:sts::123456789012:assumed-role/app/session
 	// eu-west-1_AbC user-sub
+}
+
+// A backend behind an Authorizer (as a REST Lambda authorizer) reads the
+// subject, groups and scopes back from the authorizer context, which API
+// Gateway passes as strings next to principalId.
+func ExampleClaimsFromEvent() {
+	a := authorizer.New(demoVerifier{})
+	resp, _ := a.RESTToken(context.Background(), events.APIGatewayCustomAuthorizerRequest{
+		AuthorizationToken: "Bearer good",
+		MethodArn:          "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders",
+	})
+
+	// What the backend receives, as API Gateway builds it.
+	var req events.APIGatewayProxyRequest
+	req.RequestContext.Authorizer = map[string]any{"principalId": resp.PrincipalID}
+	for k, v := range resp.Context {
+		req.RequestContext.Authorizer[k] = fmt.Sprint(v)
+	}
+	c, err := authorizer.ClaimsFromEvent(req)
+	fmt.Println(err, c.Subject, c.Username, c.Groups, c.HasGroup("admin"))
+	// Output:
+	// <nil> user-1 alice [admin] true
+}
+
+// A REQUEST or HTTP API authorizer with a rule that sees the request: the
+// team in the path must be one of the principal's groups. A rejection is an
+// explicit Deny (isAuthorized false), as for WithRule.
+func ExampleWithRequestRule() {
+	sameTeam := func(_ context.Context, r *authorizer.Request, c *authorizer.Claims) error {
+		if !c.HasGroup(r.PathParameters["team"]) {
+			return errors.New("not a member of the path's team")
+		}
+		return nil
+	}
+	a := authorizer.New(demoVerifier{}, authorizer.WithRequestRule(sameTeam))
+	// lambda.Start(a.HTTPAPISimple), with authorizer caching off or
+	// $request.path among the identity sources.
+
+	for _, team := range []string{"admin", "billing"} {
+		resp, err := a.HTTPAPISimple(context.Background(), events.APIGatewayV2CustomAuthorizerV2Request{
+			Version:        "2.0",
+			Type:           "REQUEST",
+			RouteArn:       "arn:aws:execute-api:eu-west-1:123456789012:abc123/$default/GET/teams/" + team,
+			RouteKey:       "GET /teams/{team}",
+			Headers:        map[string]string{"authorization": "Bearer good"},
+			PathParameters: map[string]string{"team": team},
+		})
+		fmt.Println(team, err, resp.IsAuthorized)
+	}
+	// Output:
+	// admin <nil> true
+	// billing <nil> false
+}
+
+// Mutual TLS and a JWT as one REST REQUEST authorizer: the client
+// certificate must pass the mtls checks (here with the CAs' CRLs) and name
+// the token's user. The Authorizer maps every outcome: 401 without a valid
+// token, Deny for a bad or foreign certificate, 500 when the CRLs cannot
+// give a verdict.
+func ExampleWithClientCert() {
+	pki, err := mtlstest.NewPKI(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		log.Fatal(err)
+	}
+	alice, err := mtlstest.NewLeaf(pki.Intermediate, pki.At, mtlstest.LeafOptions{CommonName: "alice"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	certs, err := mtls.NewValidator(mtls.Config{
+		TrustStore: pki.TrustStorePEM(), // the API Gateway truststore bundle
+		CRLs:       pki.CRLsPEM(),
+		AllowAny:   true, // the binding to the token's user is the allow-list
+		Clock:      func() time.Time { return pki.At },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	sameUser := func(_ context.Context, id *mtls.Identity, c *authorizer.Claims) error {
+		if id.CommonName != c.Username {
+			return errors.New("certificate of another user")
+		}
+		return nil
+	}
+	a := authorizer.New(demoVerifier{}, authorizer.WithClientCert(certs, sameUser))
+	// lambda.Start(a.RESTRequest)
+
+	for _, cert := range []*mtlstest.Cert{alice, pki.Good} {
+		req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
+			Type:      "REQUEST",
+			MethodArn: "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/device",
+			Headers:   map[string]string{"Authorization": "Bearer good"},
+		}
+		req.RequestContext.Identity.ClientCert.ClientCertPem = cert.PEMString()
+		resp, err := a.RESTRequest(context.Background(), req)
+		fmt.Println(err, resp.PolicyDocument.Statement[0].Effect, resp.Context["mtlsSubject"])
+	}
+	// Output:
+	// <nil> Allow CN=alice
+	// <nil> Deny <nil>
 }

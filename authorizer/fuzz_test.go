@@ -3,6 +3,7 @@ package authorizer_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,6 +136,47 @@ func FuzzClaimsFromEvent(f *testing.F) {
 			if name == "groups" && strings.HasPrefix(trimmed, "[") && strings.HasSuffix(trimmed, "]") &&
 				json.Unmarshal([]byte(trimmed), &arr) != nil && len(c.Groups) > 1 {
 				t.Fatalf("groups %q split into %q", groups, c.Groups)
+			}
+		}
+	})
+}
+
+// FuzzClaimsFromLambdaContext feeds the Lambda authorizer context reader
+// arbitrary sub, groups and scopes strings, as REST passes them: it must not
+// panic, must not echo the values in errors, and must read back exactly
+// what the handlers write.
+func FuzzClaimsFromLambdaContext(f *testing.F) {
+	f.Add("user-1", `["admin","staff"]`, `["orders/read"]`)
+	f.Add("u", "admin,staff", "orders/read orders/write")
+	f.Add("", `["a"]`, "null")
+	f.Add(marker, `["`+marker+`",1]`, `{"a":1}`)
+	f.Fuzz(func(t *testing.T, sub, groups, scopes string) {
+		req := events.APIGatewayProxyRequest{}
+		req.RequestContext.Authorizer = map[string]any{
+			"principalId": sub, "seclambda": "1", "sub": sub, "groups": groups, "scopes": scopes,
+		}
+		c, err := authorizer.ClaimsFromEvent(req)
+		if err != nil {
+			if strings.Contains(err.Error(), marker) {
+				t.Fatalf("error echoes a value: %v", err)
+			}
+			if !errors.Is(err, authorizer.ErrClaimType) && !errors.Is(err, authorizer.ErrMissingSubject) {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			return
+		}
+		if c.Subject == "" || c.Subject != sub {
+			t.Fatalf("sub %q read as %q", sub, c.Subject)
+		}
+		// Whatever was accepted is a JSON array of strings that
+		// re-encodes to the same members.
+		for _, l := range []struct {
+			in  string
+			got []string
+		}{{groups, c.Groups}, {scopes, c.Scopes}} {
+			var want []string
+			if err := json.Unmarshal([]byte(l.in), &want); err != nil || !slices.Equal(want, l.got) {
+				t.Fatalf("%q read as %q", l.in, l.got)
 			}
 		}
 	})

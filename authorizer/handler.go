@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/seclambda/seclambda/mtls"
 )
 
 // Authorizer turns a [Verifier] into API Gateway Lambda authorizer
@@ -16,14 +18,36 @@ import (
 // Outcomes, the same for every handler:
 //   - missing or bad token: the error [ErrUnauthorized] (message
 //     "Unauthorized"), which API Gateway answers with 401;
-//   - valid token that a rule rejects (group, scope, [WithRule], empty
-//     route set): an explicit Deny (403), or isAuthorized false;
-//   - key set outage or any internal failure: an error that is not
+//   - valid token that a rule rejects (group, scope, [WithRule],
+//     [WithRequestRule], a missing or rejected client certificate with
+//     [WithClientCert], empty route set): an explicit Deny (403), or
+//     isAuthorized false;
+//   - key set outage, certificate revocation data that cannot give a
+//     verdict, or any internal failure: an error that is not
 //     "Unauthorized", which API Gateway answers with 500 and does not cache;
 //   - otherwise an Allow of the principal's routes, with principalId = sub.
 //
 // The handlers never tell the client why a request was rejected. An
 // Authorizer is safe for concurrent use.
+//
+// # Authorizer context
+//
+// An Allow carries an authorizer context that [ClaimsFromEvent] reads back
+// in the backend. Every value is a string, because REST APIs pass only
+// strings and refuse arrays:
+//   - "seclambda": "1", which marks the context as written by this package,
+//     in version 1 of this format;
+//   - "sub", "iss", "username", "client_id" and "token_use", each when
+//     non-empty;
+//   - "groups" and "scopes", when non-empty, as JSON arrays of strings
+//     (`["admin","Billing Admins"]`), so that a name holding a comma or a
+//     space reads back as one name, and a list cannot be mistaken for a
+//     single value;
+//   - the entries of [WithClientCert] and [WithContext], which cannot
+//     replace the entries above, nor set "claims" or "principalId".
+//
+// A mapping template or an integration that reads
+// $context.authorizer.groups gets the JSON array string.
 type Authorizer struct {
 	v Verifier
 	o options
@@ -54,17 +78,41 @@ type decision struct {
 // decide verifies token and applies the rules. It returns an error only for
 // 401 ([ErrUnauthorized]) and 500 (anything else); a Deny is a decision.
 // The reason of a 401 or Deny goes to the WithOnReject function.
-func (a *Authorizer) decide(ctx context.Context, token string, route *MethodARN) (decision, error) {
-	d, reason, err := a.evaluate(ctx, token, route)
+func (a *Authorizer) decide(ctx context.Context, token string, route *MethodARN, req *Request) (decision, error) {
+	d, reason, err := a.evaluate(ctx, token, route, req)
 	if reason != nil && a.o.onReject != nil {
 		a.o.onReject(ctx, reason)
 	}
 	return d, err
 }
 
+// needsRequest reports whether a rule needs the request, which a TOKEN
+// event does not carry.
+func (a *Authorizer) needsRequest() bool { return a.o.ruleSet || a.o.certSet }
+
+// ruleError maps the error of a rule to a Deny reason (wrapping
+// ErrRuleRejected) or, for an outage, to the 500 error.
+func ruleError(err error) (reason, failure error) {
+	if errors.Is(err, ErrUnavailable) || errors.Is(err, mtls.ErrUnavailable) {
+		return nil, err
+	}
+	if !errors.Is(err, ErrRuleRejected) {
+		err = fmt.Errorf("%w: %w", ErrRuleRejected, err)
+	}
+	return err, nil
+}
+
 // evaluate is decide without the WithOnReject call: it also returns the
-// reason of a 401 or Deny.
-func (a *Authorizer) evaluate(ctx context.Context, token string, route *MethodARN) (decision, error, error) {
+// reason of a 401 or Deny. req is nil for TOKEN events.
+func (a *Authorizer) evaluate(ctx context.Context, token string, route *MethodARN, req *Request) (decision, error, error) {
+	if a.needsRequest() {
+		switch {
+		case req == nil:
+			return decision{}, nil, fmt.Errorf("%w: WithRequestRule and WithClientCert need a REQUEST or HTTP API event, not TOKEN", ErrConfig)
+		case a.o.ruleSet && a.o.reqRule == nil, a.o.certSet && a.o.certs == nil:
+			return decision{}, nil, fmt.Errorf("%w: WithRequestRule or WithClientCert was given nil", ErrConfig)
+		}
+	}
 	if token == "" {
 		return decision{}, ErrMissingToken, ErrUnauthorized
 	}
@@ -85,13 +133,26 @@ func (a *Authorizer) evaluate(ctx context.Context, token string, route *MethodAR
 	deny := decision{principal: c.Subject}
 	if a.o.rule != nil {
 		if err := a.o.rule(ctx, c); err != nil {
-			if errors.Is(err, ErrUnavailable) {
-				return decision{}, nil, err
-			}
-			if !errors.Is(err, ErrRuleRejected) {
-				err = fmt.Errorf("%w: %w", ErrRuleRejected, err)
-			}
-			return deny, err, nil
+			reason, failure := ruleError(err)
+			return deny, reason, failure
+		}
+	}
+	var certContext map[string]any
+	if a.o.certs != nil {
+		id, err := a.o.certs.Validate(req.ClientCert)
+		if err == nil && a.o.bind != nil {
+			err = a.o.bind(ctx, id, c)
+		}
+		if err != nil {
+			reason, failure := ruleError(err)
+			return deny, reason, failure
+		}
+		certContext = id.AuthorizerContext()
+	}
+	if a.o.reqRule != nil {
+		if err := a.o.reqRule(ctx, req, c); err != nil {
+			reason, failure := ruleError(err)
+			return deny, reason, failure
 		}
 	}
 	var routes []Route
@@ -105,14 +166,17 @@ func (a *Authorizer) evaluate(ctx context.Context, token string, route *MethodAR
 	} else if route != nil {
 		routes = []Route{routeOf(*route)}
 	}
-	d := decision{allow: true, principal: c.Subject, routes: routes, context: c.contextMap(0)}
+	d := decision{allow: true, principal: c.Subject, routes: routes, context: c.contextMap(len(certContext))}
+	for k, v := range certContext {
+		d.context[k] = v
+	}
 	if a.o.context != nil {
 		extra, err := a.o.context(ctx, c)
 		if err != nil {
 			return decision{}, nil, fmt.Errorf("authorizer: context: %w", err)
 		}
 		for k, v := range extra {
-			if _, builtin := d.context[k]; builtin {
+			if _, builtin := d.context[k]; builtin || k == "claims" || k == "principalId" {
 				continue
 			}
 			switch v.(type) {

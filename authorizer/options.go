@@ -1,6 +1,10 @@
 package authorizer
 
-import "context"
+import (
+	"context"
+
+	"github.com/seclambda/seclambda/mtls"
+)
 
 // Option configures an [Authorizer].
 type Option func(*options)
@@ -14,14 +18,21 @@ const (
 )
 
 type options struct {
-	routes   func(context.Context, *Claims) ([]Route, error)
-	rule     func(context.Context, *Claims) error
-	context  func(context.Context, *Claims) (map[string]any, error)
-	usageKey func(context.Context, *Claims) (string, error)
-	onReject func(context.Context, error)
-	wildcard bool
-	kind     tokenSourceKind
-	name     string
+	routes  func(context.Context, *Claims) ([]Route, error)
+	rule    func(context.Context, *Claims) error
+	reqRule func(context.Context, *Request, *Claims) error
+	certs   *mtls.Validator
+	// ruleSet and certSet are set by WithRequestRule and WithClientCert,
+	// even with a nil argument, so that a nil is an error rather than no
+	// check.
+	ruleSet, certSet bool
+	bind             func(context.Context, *mtls.Identity, *Claims) error
+	context          func(context.Context, *Claims) (map[string]any, error)
+	usageKey         func(context.Context, *Claims) (string, error)
+	onReject         func(context.Context, error)
+	wildcard         bool
+	kind             tokenSourceKind
+	name             string
 }
 
 // WithRoutes sets the function that returns every route the principal may
@@ -47,11 +58,60 @@ func WithWildcardRoutes() Option { return func(o *options) { o.wildcard = true }
 // WithRule adds a check of the verified claims that does not depend on the
 // route (so it stays right when the result is cached): account state,
 // tenant, custom claims. An error gives an explicit Deny, unless it matches
-// [ErrUnavailable], which gives a 500 that API Gateway does not cache. The
+// [ErrUnavailable] (or mtls.ErrUnavailable), which gives a 500 that API
+// Gateway does not cache. For rules that need the request, see
+// [WithRequestRule] and [WithClientCert]. The
 // Deny's reason, as [WithOnReject] sees it, wraps [ErrRuleRejected] and the
 // rule's error.
 func WithRule(fn func(ctx context.Context, c *Claims) error) Option {
 	return func(o *options) { o.rule = fn }
+}
+
+// WithRequestRule adds a check of the verified claims against the request,
+// for REQUEST and HTTP API authorizers: a tenant taken from the path, a
+// source IP range, a header. It runs after the checks of the verifier,
+// [WithRule] and [WithClientCert], with the same outcomes as [WithRule]: an
+// error gives an explicit Deny (isAuthorized false for HTTP API simple
+// responses), unless it matches [ErrUnavailable] or mtls.ErrUnavailable,
+// which gives a 500 that API Gateway does not cache.
+//
+// A TOKEN authorizer has no request to show: [Authorizer.RESTToken] with a
+// request rule fails every call with an error matching [ErrConfig] (a 500),
+// never an Allow. So does every handler when fn is nil.
+//
+// Security: API Gateway caches an authorizer's answer per identity source
+// for the authorizer's TTL, and reuses it for every request with the same
+// identity source. A rule that reads a part of the request (path, source
+// IP, header) must have that part among the identity sources, or
+// authorizer caching must be off; otherwise one request's answer is reused
+// for another.
+func WithRequestRule(fn func(ctx context.Context, r *Request, c *Claims) error) Option {
+	return func(o *options) { o.reqRule, o.ruleSet = fn, true }
+}
+
+// WithClientCert requires, for REQUEST and HTTP API authorizers, a client
+// certificate that v accepts (trust store, revocation, usage and
+// allow-lists, as [mtls.Validator.Validate] checks them), in addition to
+// the token: mutual TLS and a JWT as one authorizer. bind, when not nil,
+// then ties the certificate to the token, such as "the certificate's
+// common name is the token's username"; without it any accepted
+// certificate goes with any valid token.
+//
+// The certificate is checked after the token, so a missing or bad token
+// still answers 401. A missing or rejected certificate, or a bind error,
+// gives an explicit Deny whose reason wraps [ErrRuleRejected] and the
+// mtls error; revocation data that cannot give a verdict
+// (mtls.ErrUnavailable) gives a 500 that API Gateway does not cache. On an
+// Allow, the certificate's [mtls.Identity.AuthorizerContext] entries
+// (mtlsSubject, mtlsFingerprint, ...) join the authorizer context.
+//
+// As for [WithRequestRule], [Authorizer.RESTToken] fails with [ErrConfig],
+// as does every handler when v is nil (never an unchecked certificate),
+// and with authorizer caching on the identity sources must include the
+// certificate ($context.identity.clientCert.clientCertPem) or caching must
+// be off, or one client's answer is reused for another's certificate.
+func WithClientCert(v *mtls.Validator, bind func(ctx context.Context, id *mtls.Identity, c *Claims) error) Option {
+	return func(o *options) { o.certs, o.bind, o.certSet = v, bind, true }
 }
 
 // WithOnReject sets a function that is told why each request was rejected,
@@ -69,8 +129,10 @@ func WithOnReject(fn func(ctx context.Context, reason error)) Option {
 }
 
 // WithContext sets a function whose entries are added to the authorizer
-// context next to sub, username, groups, scopes and client_id (which it
-// cannot override). Values must be strings, numbers or booleans.
+// context next to the entries the handlers write (see [Authorizer]), which
+// it cannot replace; "claims" and "principalId" are refused too, since a
+// backend reads them as API Gateway's own. Values must be strings, numbers
+// or booleans; REST APIs pass every value to the backend as a string.
 func WithContext(fn func(ctx context.Context, c *Claims) (map[string]any, error)) Option {
 	return func(o *options) { o.context = fn }
 }

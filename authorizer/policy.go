@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/seclambda/seclambda/internal/policy"
 )
 
 // Route is one API route a principal may call: an HTTP method (GET, POST,
@@ -76,23 +78,9 @@ func (p *Policy) DenyAll() { p.denyAll = true }
 // stage when DenyAll was called or nothing was allowed.
 func (p *Policy) Document() events.APIGatewayCustomAuthorizerPolicy {
 	if p.denyAll || len(p.allow) == 0 {
-		return events.APIGatewayCustomAuthorizerPolicy{
-			Version: "2012-10-17",
-			Statement: []events.IAMPolicyStatement{{
-				Action:   []string{"execute-api:Invoke"},
-				Effect:   "Deny",
-				Resource: []string{p.arn.stageARN() + "*"},
-			}},
-		}
+		return policy.Document(policy.Deny, p.arn.stageARN()+"*")
 	}
-	return events.APIGatewayCustomAuthorizerPolicy{
-		Version: "2012-10-17",
-		Statement: []events.IAMPolicyStatement{{
-			Action:   []string{"execute-api:Invoke"},
-			Effect:   "Allow",
-			Resource: append([]string(nil), p.allow...),
-		}},
-	}
+	return policy.Document(policy.Allow, p.allow...)
 }
 
 // routeOf returns the route of a method ARN, with the leading slash.

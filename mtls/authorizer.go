@@ -5,6 +5,8 @@ import (
 	"errors"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/seclambda/seclambda/internal/policy"
 )
 
 // DeniedPrincipal is the principalId of the Deny responses that
@@ -28,18 +30,20 @@ const DeniedPrincipal = "unauthenticated"
 // cached (authorizer TTL), make $context.identity.clientCert.clientCertPem
 // part of the identity source, or one client's Allow is reused for another.
 //
-// To combine the certificate with other credentials (a JWT, an API key), call
-// [Validator.FromRESTRequest] from your own authorizer and build the
-// response with [AllowPolicy] and [DenyPolicy].
+// To require a JWT as well, use this validator in an authorizer of the
+// authorizer package, with
+// [github.com/seclambda/seclambda/authorizer.WithClientCert], which keeps
+// these outcomes; for other combinations, call [Validator.FromRESTRequest]
+// from an authorizer of your own.
 func (v *Validator) RESTRequest(_ context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	id, err := v.FromRESTRequest(req)
 	if err != nil {
 		if errors.Is(err, ErrRejected) {
-			return DenyPolicy(req.MethodArn, DeniedPrincipal), nil
+			return response(policy.Deny, req.MethodArn, DeniedPrincipal, nil), nil
 		}
 		return events.APIGatewayCustomAuthorizerResponse{}, err
 	}
-	return AllowPolicy(req.MethodArn, id.Principal(), id.AuthorizerContext()), nil
+	return response(policy.Allow, req.MethodArn, id.Principal(), id.AuthorizerContext()), nil
 }
 
 // HTTPAPISimple is a complete HTTP API Lambda authorizer (payload format
@@ -61,8 +65,10 @@ func (v *Validator) RESTRequest(_ context.Context, req events.APIGatewayCustomAu
 // client's answer is reused for another: with no identity source that
 // carries the certificate, turn authorizer caching off.
 //
-// To combine the certificate with other checks, call
-// [Validator.FromHTTPAPIRequest] from your own authorizer.
+// To require a JWT as well, see
+// [github.com/seclambda/seclambda/authorizer.WithClientCert]; for other
+// combinations, call [Validator.FromHTTPAPIRequest] from an authorizer of
+// your own.
 func (v *Validator) HTTPAPISimple(_ context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
 	id, err := v.FromHTTPAPIRequest(req)
 	if err != nil {
@@ -91,11 +97,11 @@ func (v *Validator) HTTPAPIIAM(_ context.Context, req events.APIGatewayV2CustomA
 	var resp events.APIGatewayCustomAuthorizerResponse
 	switch {
 	case errors.Is(err, ErrRejected):
-		resp = DenyPolicy(req.RouteArn, DeniedPrincipal)
+		resp = response(policy.Deny, req.RouteArn, DeniedPrincipal, nil)
 	case err != nil:
 		return events.APIGatewayV2CustomAuthorizerIAMPolicyResponse{}, err
 	default:
-		resp = AllowPolicy(req.RouteArn, id.Principal(), id.AuthorizerContext())
+		resp = response(policy.Allow, req.RouteArn, id.Principal(), id.AuthorizerContext())
 	}
 	return events.APIGatewayV2CustomAuthorizerIAMPolicyResponse{
 		PrincipalID:    resp.PrincipalID,
@@ -104,32 +110,12 @@ func (v *Validator) HTTPAPIIAM(_ context.Context, req events.APIGatewayV2CustomA
 	}, nil
 }
 
-// AllowPolicy returns an authorizer response that allows principalID to
-// invoke methodArn (and nothing else), with context passed to the
-// integration. context values must be strings, numbers or booleans. For an
-// HTTP API authorizer with IAM responses, pass the routeArn and copy the
-// fields into an events.APIGatewayV2CustomAuthorizerIAMPolicyResponse.
-func AllowPolicy(methodArn, principalID string, context map[string]any) events.APIGatewayCustomAuthorizerResponse {
-	return policy("Allow", methodArn, principalID, context)
-}
-
-// DenyPolicy returns an authorizer response that denies principalID the
-// invocation of methodArn; API Gateway answers the request with 403.
-func DenyPolicy(methodArn, principalID string) events.APIGatewayCustomAuthorizerResponse {
-	return policy("Deny", methodArn, principalID, nil)
-}
-
-func policy(effect, methodArn, principalID string, context map[string]any) events.APIGatewayCustomAuthorizerResponse {
+// response returns an authorizer response that gives effect to principalID
+// on the single method or route ARN arn.
+func response(effect, arn, principalID string, context map[string]any) events.APIGatewayCustomAuthorizerResponse {
 	return events.APIGatewayCustomAuthorizerResponse{
-		PrincipalID: principalID,
-		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
-			Version: "2012-10-17",
-			Statement: []events.IAMPolicyStatement{{
-				Action:   []string{"execute-api:Invoke"},
-				Effect:   effect,
-				Resource: []string{methodArn},
-			}},
-		},
-		Context: context,
+		PrincipalID:    principalID,
+		PolicyDocument: policy.Document(effect, arn),
+		Context:        context,
 	}
 }

@@ -69,7 +69,14 @@
 // lambda.Start(v.RESTRequest) is a complete REST API REQUEST authorizer on
 // the certificate alone, and lambda.Start(v.HTTPAPISimple) (or
 // v.HTTPAPIIAM) a complete HTTP API Lambda authorizer.
+// A client certificate and a JWT make one authorizer with
+// [github.com/seclambda/seclambda/authorizer.WithClientCert];
 // [Validator.FromRESTRequest] and [Validator.FromHTTPAPIRequest] combine
-// the certificate with other checks in an authorizer of your own
-// ([AllowPolicy] and [DenyPolicy] build its policies).
+// the certificate with other checks in an authorizer of your own.
+//
+// # Testing
+//
+// Package [github.com/seclambda/seclambda/mtls/mtlstest] makes CAs, client
+// certificates, CRLs and the events that carry a certificate, for unit
+// tests of your functions and authorizers.
 package mtls

@@ -5,20 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/seclambda/seclambda/internal/testpeer"
 	"github.com/seclambda/seclambda/mtls"
+	"github.com/seclambda/seclambda/mtls/mtlstest"
 )
 
 // examplePKI stands in for the deployment's material: in a function, the
 // trust store is the API Gateway truststore bundle and the CRLs come from
 // the CA (files in the deployment package, S3, AWS Private CA).
-func examplePKI() *testpeer.PKI {
-	pki, err := testpeer.BuildPKI(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
+func examplePKI() *mtlstest.PKI {
+	pki, err := mtlstest.NewPKI(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -56,7 +55,7 @@ func ExampleValidator_FromHTTPAPI() {
 
 	for _, c := range []struct {
 		name string
-		cert *testpeer.Cert
+		cert *mtlstest.Cert
 	}{{"good", pki.Good}, {"revoked", pki.Revoked}, {"other org", pki.Other}, {"no certificate", nil}} {
 		var req events.APIGatewayV2HTTPRequest
 		if c.cert != nil {
@@ -87,7 +86,7 @@ func ExampleValidator_RESTRequest() {
 	}
 	// In main: lambda.Start(v.RESTRequest)
 
-	for _, cert := range []*testpeer.Cert{pki.Good, pki.Expired} {
+	for _, cert := range []*mtlstest.Cert{pki.Good, pki.Expired} {
 		req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
 			Type:      "REQUEST",
 			MethodArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/orders",
@@ -119,7 +118,7 @@ func ExampleValidator_HTTPAPISimple() {
 	}
 	// In main: lambda.Start(v.HTTPAPISimple)
 
-	for _, cert := range []*testpeer.Cert{pki.Good, pki.Intermediate} {
+	for _, cert := range []*mtlstest.Cert{pki.Good, pki.Intermediate} {
 		req := events.APIGatewayV2CustomAuthorizerV2Request{
 			Type:     "REQUEST",
 			RouteArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/orders",
@@ -136,9 +135,9 @@ func ExampleValidator_HTTPAPISimple() {
 	// false <nil>
 }
 
-// A REQUEST authorizer that combines the client certificate with a second
-// check, here an API key header standing in for a JWT verified by the
-// authorizer package: both must pass.
+// The certificate of a REST API REQUEST authorizer event. To combine it
+// with a JWT in one authorizer, use authorizer.WithClientCert, which maps
+// the outcomes (Deny, 401, 500) for you.
 func ExampleValidator_FromRESTRequest() {
 	pki := examplePKI()
 	v, err := mtls.NewValidator(mtls.Config{
@@ -150,37 +149,22 @@ func ExampleValidator_FromRESTRequest() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	authorize := func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-		id, err := v.FromRESTRequest(req)
-		if errors.Is(err, mtls.ErrUnavailable) {
-			return events.APIGatewayCustomAuthorizerResponse{}, err // 500, not cached
-		}
-		apiKey := ""
-		for k, val := range req.Headers { // REST keeps the client's header casing
-			if strings.EqualFold(k, "X-Api-Key") {
-				apiKey = val
-			}
-		}
-		if err != nil || apiKey != "k-123" {
-			return mtls.DenyPolicy(req.MethodArn, mtls.DeniedPrincipal), nil
-		}
-		ctxOut := id.AuthorizerContext()
-		ctxOut["apiKeyOwner"] = "team-a"
-		return mtls.AllowPolicy(req.MethodArn, id.Principal(), ctxOut), nil
-	}
-
-	for _, key := range []string{"k-123", "wrong"} {
+	for _, cert := range []*mtlstest.Cert{pki.Good, pki.Revoked} {
 		req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
+			Type:      "REQUEST",
 			MethodArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/POST/orders",
-			Headers:   map[string]string{"X-Api-Key": key},
 		}
-		req.RequestContext.Identity.ClientCert.ClientCertPem = pki.Good.PEMString()
-		resp, _ := authorize(context.Background(), req)
-		fmt.Println(resp.PolicyDocument.Statement[0].Effect, resp.Context["apiKeyOwner"])
+		req.RequestContext.Identity.ClientCert.ClientCertPem = cert.PEMString()
+		id, err := v.FromRESTRequest(req)
+		if err != nil {
+			fmt.Println(errors.Is(err, mtls.ErrRejected), errors.Is(err, mtls.ErrRevoked))
+			continue
+		}
+		fmt.Println(id.Principal(), id.DNSNames)
 	}
 	// Output:
-	// Allow team-a
-	// Deny <nil>
+	// client-good [good.client.example]
+	// true true
 }
 
 // Telling a revoked certificate apart, with its revocation time.

@@ -9,8 +9,10 @@
 //     so that a stolen token is useless without the user's device and a
 //     device certificate is useless without its user's sign-in.
 //
-// A bad certificate gets an explicit Deny (403), a bad or missing token 401,
-// and missing or stale CRLs a 500: never an Allow. The policy allows every
+// It is one authorizer.Authorizer with authorizer.WithClientCert, which
+// maps every outcome: a bad or missing token 401, then a bad, missing or
+// foreign certificate an explicit Deny (403), and missing or stale CRLs a
+// 500: never an Allow. The policy allows every
 // route in API_ROUTES; the template keeps authorizer caching off for this
 // authorizer, because a cached policy would be reused for another
 // certificate presented with the same token.
@@ -65,10 +67,6 @@ type handler struct {
 	mu   sync.Mutex
 	next time.Time // when the CRLs may be fetched again
 }
-
-// identityKey carries the validated certificate from the certificate check
-// to the token rule.
-type identityKey struct{}
 
 // maxCRL bounds the CRL download.
 const maxCRL = 4 << 20
@@ -134,42 +132,30 @@ func newHandler(env authenv.Getenv, log *slog.Logger, client *http.Client) (*han
 		authorizer.WithUsageIdentifierKey(authenv.UsageKey(keys)),
 		authorizer.WithTokenHeader("Authorization"),
 		authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) { return routes, nil }),
-		authorizer.WithRule(func(ctx context.Context, c *authorizer.Claims) error {
-			id, _ := ctx.Value(identityKey{}).(*mtls.Identity)
-			if id == nil || c.Username == "" || !strings.EqualFold(id.CommonName, c.Username) {
-				return errors.New("certificate common name does not match the token's username")
-			}
-			return nil
-		}),
-		authorizer.WithContext(func(ctx context.Context, _ *authorizer.Claims) (map[string]any, error) {
-			if id, _ := ctx.Value(identityKey{}).(*mtls.Identity); id != nil {
-				return id.AuthorizerContext(), nil
-			}
-			return nil, errors.New("no certificate identity")
+		authorizer.WithClientCert(certs, sameUser),
+		authorizer.WithOnReject(func(ctx context.Context, reason error) {
+			log.InfoContext(ctx, "rejected", "reason", reason)
 		}),
 	)
 	return h, nil
 }
 
+// sameUser binds the certificate to the token: its common name must be the
+// token's username.
+func sameUser(_ context.Context, id *mtls.Identity, c *authorizer.Claims) error {
+	if c.Username == "" || !strings.EqualFold(id.CommonName, c.Username) {
+		return errors.New("certificate common name does not match the token's username")
+	}
+	return nil
+}
+
+// authorize refreshes the CRLs when they are due and lets the Authorizer
+// decide; its answer, error included, goes to API Gateway unchanged.
 func (h *handler) authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	h.reloadCRLs(ctx)
-	id, err := h.certs.FromRESTRequest(req)
-	switch {
-	case errors.Is(err, mtls.ErrUnavailable):
-		h.log.ErrorContext(ctx, "revocation data unavailable", "err", err)
-		return events.APIGatewayCustomAuthorizerResponse{}, errors.New("revocation data unavailable")
-	case err != nil:
-		h.log.InfoContext(ctx, "certificate rejected", "err", err)
-		return mtls.DenyPolicy(req.MethodArn, mtls.DeniedPrincipal), nil
-	}
-	resp, err := h.authz.RESTRequest(context.WithValue(ctx, identityKey{}, id), req)
-	switch {
-	case errors.Is(err, authorizer.ErrUnauthorized):
-		h.log.InfoContext(ctx, "unauthorized", "reason", err, "certificate", id.FingerprintSHA256)
-	case err != nil:
-		h.log.ErrorContext(ctx, "authorizer unavailable", "err", err)
-	default:
-		h.log.InfoContext(ctx, "decision", "principal", resp.PrincipalID, "certificate", id.FingerprintSHA256)
+	resp, err := h.authz.RESTRequest(ctx, req)
+	if err != nil && !errors.Is(err, authorizer.ErrUnauthorized) {
+		h.log.ErrorContext(ctx, "authorizer failed", "err", err)
 	}
 	return resp, err
 }

@@ -9,6 +9,10 @@
 //	GET /device   Lambda REQUEST authorizer (client certificate + JWT)
 //	GET /token    Lambda TOKEN authorizer
 //
+// On the last two, authorizer.ClaimsFromEvent reads the context that the
+// authorizer package's Authorizer wrote, so the backend parses nothing by
+// hand.
+//
 // It trusts these fields only because API Gateway sets them after its own
 // checks; a route that arrives without the identity its method promises gets
 // 403, never a default.
@@ -24,6 +28,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -134,17 +139,21 @@ func profile(req events.APIGatewayProxyRequest) (identity, error) {
 	}, nil
 }
 
-// fromAuthorizer reports what a Lambda authorizer put into the request
-// context: its principal and the context values it chose to pass on.
+// fromAuthorizer reports what a Lambda authorizer of the authorizer
+// package put into the request context: the principal and groups that
+// ClaimsFromEvent reads back, and the other context values it chose to
+// pass on (the certificate's, on /device).
 func fromAuthorizer(req events.APIGatewayProxyRequest) (identity, error) {
-	a := req.RequestContext.Authorizer
-	principal, _ := a["principalId"].(string)
-	if principal == "" {
-		return identity{}, errNoIdentity
+	c, err := authorizer.ClaimsFromEvent(req)
+	if err != nil {
+		return identity{}, fmt.Errorf("%w: %w", errNoIdentity, err)
 	}
-	id := identity{Method: "lambda-authorizer", Principal: principal, Details: map[string]string{}}
-	for k, v := range a {
-		if s, ok := v.(string); ok && k != "principalId" {
+	id := identity{Method: "lambda-authorizer", Principal: c.Subject, Details: map[string]string{}, Groups: c.Groups}
+	if c.Username != "" {
+		id.Details["username"] = c.Username
+	}
+	for k, v := range c.Raw {
+		if s, ok := v.(string); ok && strings.HasPrefix(k, "mtls") {
 			id.Details[k] = s
 		}
 	}

@@ -73,6 +73,13 @@ func TestUnderRIE(t *testing.T) {
 		{name: "profile without claims", req: request("/profile", events.APIGatewayRequestIdentity{}, nil), wantStatus: 403},
 		{
 			name: "token authorizer context", wantStatus: 200, wantMethod: "lambda-authorizer", wantPrincipal: "4f2b6c1e-0000-4000-8000-000000000001",
+			req: request("/token", events.APIGatewayRequestIdentity{}, map[string]any{
+				"principalId": "4f2b6c1e-0000-4000-8000-000000000001", "seclambda": "1",
+				"sub": "4f2b6c1e-0000-4000-8000-000000000001", "username": "alice", "groups": `["writers"]`,
+			}),
+		},
+		{
+			name: "another Lambda authorizer's context", wantStatus: 403,
 			req: request("/token", events.APIGatewayRequestIdentity{}, map[string]any{"principalId": "4f2b6c1e-0000-4000-8000-000000000001", "username": "alice"}),
 		},
 		{name: "device without authorizer", req: request("/device", events.APIGatewayRequestIdentity{}, nil), wantStatus: 403},

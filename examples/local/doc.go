@@ -17,7 +17,9 @@
 //     answer 429; gateway responses on 4XX and 5XX carry the configured CORS
 //     headers, as the template's GatewayResponses do;
 //   - an HTTP API (payload 2.0, events.APIGatewayV2HTTPRequest) with a JWT
-//     authorizer, route keys and path parameters, whose unauthenticated
+//     authorizer or a Lambda authorizer (payload 2.0, simple responses, its
+//     context passed as requestContext.authorizer.lambda), route keys and
+//     path parameters, whose unauthenticated
 //     OPTIONS /{proxy+} route reaches the function, which answers CORS
 //     itself.
 //

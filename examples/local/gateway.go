@@ -84,6 +84,21 @@ type HTTPRoute struct {
 	Function Invoker
 	// JWT is the route's JWT authorizer; nil means no authorization.
 	JWT authorizer.Verifier
+	// Authorizer is the route's Lambda authorizer, instead of JWT.
+	Authorizer *HTTPAuthorizer
+}
+
+// HTTPAuthorizer is an HTTP API Lambda authorizer with payload format 2.0
+// and simple responses. Its answers are not cached. The function's context
+// reaches the integration as requestContext.authorizer.lambda, with its
+// JSON types.
+type HTTPAuthorizer struct {
+	// Function is the authorizer function. Required.
+	Function Invoker
+	// IdentityHeader is the header of the identity source. Empty means
+	// Authorization. A request without it gets 401 without invoking the
+	// authorizer.
+	IdentityHeader string
 }
 
 // UsagePlan is the REST API's usage plan.

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -29,6 +30,9 @@ func parseRouteKey(r HTTPRoute) (httpRoute, error) {
 	}
 	if r.Function == nil {
 		return httpRoute{}, fmt.Errorf("local: HTTP route %s has no Function", r.RouteKey)
+	}
+	if r.Authorizer != nil && (r.JWT != nil || r.Authorizer.Function == nil) {
+		return httpRoute{}, fmt.Errorf("local: HTTP route %s: a Lambda authorizer needs a Function and no JWT authorizer", r.RouteKey)
 	}
 	return httpRoute(r), nil
 }
@@ -181,6 +185,14 @@ func (g *Gateway) serveHTTPAPI(w http.ResponseWriter, r *http.Request, body []by
 			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: httpClaims(c)},
 		}
 	}
+	if route.Authorizer != nil {
+		lambdaContext, status, msg := g.httpLambdaAuthorize(ctx, r, route, &event)
+		if status != 0 {
+			g.httpError(w, status, msg, "lambda authorizer")
+			return
+		}
+		event.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: lambdaContext}
+	}
 	var resp events.APIGatewayV2HTTPResponse
 	failure, err := invoke(ctx, route.Function, event, &resp)
 	if err != nil || failure != "" {
@@ -189,6 +201,43 @@ func (g *Gateway) serveHTTPAPI(w http.ResponseWriter, r *http.Request, body []by
 	}
 	g.log.Info("integration", "api", "http", "route", route.RouteKey, "status", resp.StatusCode)
 	writeResponse(w, resp.StatusCode, resp.Headers, resp.MultiValueHeaders, resp.Cookies, resp.Body, resp.IsBase64Encoded)
+}
+
+// httpLambdaAuthorize invokes the route's Lambda authorizer (payload 2.0,
+// simple responses) for event and returns its context, or a gateway status
+// and message: 401 without the identity source or on "Unauthorized", 403
+// when it does not authorize, 500 on any other failure.
+func (g *Gateway) httpLambdaAuthorize(ctx context.Context, r *http.Request, route *httpRoute, event *events.APIGatewayV2HTTPRequest) (map[string]any, int, string) {
+	a := route.Authorizer
+	name := a.IdentityHeader
+	if name == "" {
+		name = "Authorization"
+	}
+	identity := r.Header.Get(name)
+	if identity == "" {
+		return nil, http.StatusUnauthorized, "Unauthorized"
+	}
+	arn := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", g.cfg.Region, g.cfg.AccountID, g.cfg.HTTPAPIID,
+		event.RequestContext.Stage, event.RequestContext.HTTP.Method, event.RawPath)
+	req := events.APIGatewayV2CustomAuthorizerV2Request{
+		Version: "2.0", Type: "REQUEST", RouteArn: arn, IdentitySource: []string{identity},
+		RouteKey: event.RouteKey, RawPath: event.RawPath, RawQueryString: event.RawQueryString,
+		Cookies: event.Cookies, Headers: event.Headers, QueryStringParameters: event.QueryStringParameters,
+		RequestContext: event.RequestContext, PathParameters: event.PathParameters,
+	}
+	var out events.APIGatewayV2CustomAuthorizerSimpleResponse
+	failure, err := invoke(ctx, a.Function, req, &out)
+	switch {
+	case err != nil:
+		return nil, http.StatusInternalServerError, "Internal Server Error"
+	case failure == "Unauthorized":
+		return nil, http.StatusUnauthorized, "Unauthorized"
+	case failure != "":
+		return nil, http.StatusInternalServerError, "Internal Server Error"
+	case !out.IsAuthorized:
+		return nil, http.StatusForbidden, "Forbidden"
+	}
+	return out.Context, 0, ""
 }
 
 // httpClaims formats verified claims as an HTTP API JWT authorizer passes

@@ -1,6 +1,7 @@
 package samcheck_test
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -54,8 +55,13 @@ func TestSeededViolations(t *testing.T) {
 			resource: "CloudFormationExecutionRole", rule: "wildcard-action",
 		},
 		{
-			name:     "wildcard action in a key policy",
-			edits:    []edit{{"              - kms:DescribeKey\n", "              - kms:*\n"}},
+			// kms:* for the account root is AWS's default key policy, which
+			// delegates to IAM; for any other principal it is a wildcard.
+			name: "wildcard action in a key policy",
+			edits: []edit{
+				{"              AWS: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:root\n", "              AWS: !GetAtt ApiRole.Arn\n"},
+				{"              - kms:DescribeKey\n", "              - kms:*\n"},
+			},
 			resource: "NotesKey", rule: "wildcard-action",
 		},
 		{
@@ -124,6 +130,40 @@ func TestSeededViolations(t *testing.T) {
 			resource: "DeployRole", rule: "admin-policy",
 		},
 		{
+			name: "route without authorizer or API key",
+			edits: []edit{
+				{"            Path: /token\n", "            Path: /token\n            Auth:\n              Authorizer: NONE\n              ApiKeyRequired: false\n"},
+				// The API's IP allow-list alone would keep the route closed.
+				{"        ResourcePolicy:\n          IpRangeWhitelist:\n            - !Ref AllowedSourceCidr\n", ""},
+			},
+			resource: "IamCallerFunction", rule: "open-route",
+		},
+		{
+			name:     "HTTP API route without authorizer",
+			edits:    []edit{{"Properties: {ApiId: !Ref HttpApi, Method: DELETE, Path: \"/notes/{id}\"}", "Properties: {ApiId: !Ref HttpApi, Method: DELETE, Path: \"/notes/{id}\", Auth: {Authorizer: NONE}}"}},
+			resource: "ApiFunction", rule: "open-route",
+		},
+		{
+			name:     "public function URL",
+			edits:    []edit{{"      CodeUri: ./iam-caller\n", "      CodeUri: ./iam-caller\n      FunctionUrlConfig:\n        AuthType: NONE\n"}},
+			resource: "IamCallerFunction", rule: "open-route",
+		},
+		{
+			name:     "key policy for everyone",
+			edits:    []edit{{"              - kms:Encrypt\n            Resource: \"*\"\n", "              - kms:Encrypt\n            Resource: \"*\"\n          - Effect: Allow\n            Principal: {AWS: \"*\"}\n            Action: kms:Encrypt\n            Resource: \"*\"\n"}},
+			resource: "NotesKey", rule: "wildcard-principal",
+		},
+		{
+			name:     "credential in an environment value",
+			edits:    []edit{{"          TRUSTSTORE_FILE: truststore.pem\n", "          TRUSTSTORE_FILE: truststore.pem\n          PARTNER: AKIAIOSFODNN7EXAMPLE\n"}},
+			resource: "AuthorizerMtlsFunction", rule: "env-secret-value",
+		},
+		{
+			name:     "duplicate key",
+			edits:    []edit{{"      RetentionInDays: 30\n", "      RetentionInDays: 30\n      RetentionInDays: 1\n"}},
+			resource: "AuthorizerCognitoLogs", rule: "duplicate-key",
+		},
+		{
 			name:     "wildcard resource for a scoped action",
 			edits:    []edit{{"Action: [logs:CreateLogStream, logs:PutLogEvents]\n                Resource: !Sub ${IamCallerLogs.Arn}", "Action: [logs:CreateLogStream, logs:PutLogEvents]\n                Resource: \"*\""}},
 			resource: "IamCallerRole", rule: "wildcard-resource",
@@ -159,15 +199,25 @@ func TestCheckRejectsNonTemplates(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
+		want error
 	}{
-		{name: "empty", in: ""},
-		{name: "not yaml", in: "{{{"},
-		{name: "no resources", in: "AWSTemplateFormatVersion: '2010-09-09'\n"},
+		{name: "empty", in: "", want: samcheck.ErrParse},
+		{name: "not yaml", in: "{{{", want: samcheck.ErrParse},
+		{name: "no resources", in: "AWSTemplateFormatVersion: '2010-09-09'\n", want: samcheck.ErrParse},
+		{name: "Fn::ForEach", in: `
+Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Topics:
+    - Name
+    - [A, B]
+    - Topic${Name}:
+        Type: AWS::SNS::Topic
+`, want: samcheck.ErrUnsupported},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := samcheck.Check([]byte(tt.in), nil); err == nil {
-				t.Fatal("Check accepted a non-template")
+			if _, err := samcheck.Check([]byte(tt.in), nil); !errors.Is(err, tt.want) {
+				t.Fatalf("got %v, want %v", err, tt.want)
 			}
 		})
 	}

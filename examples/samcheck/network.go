@@ -2,6 +2,8 @@ package samcheck
 
 import (
 	"fmt"
+	"net/netip"
+	"strconv"
 	"strings"
 )
 
@@ -19,17 +21,16 @@ func (c *checker) network() {
 				if res, ok := c.t.Resources[ref]; ok && res.Type == "AWS::EC2::SecurityGroup" {
 					target = ref
 				}
+				if _, ok := c.t.Parameters[ref]; ok {
+					target = "-" // chosen at deploy time: nothing to check here
+				}
 			}
-			if target == "" {
-				c.add(fn, "vpc-security-group", fmt.Sprintf("security group %q is not defined in this template, so nothing shows it is dedicated to the function", sg))
-				continue
-			}
-			sgUsers[target] = append(sgUsers[target], fn)
-		}
-		subnets := strs(vpc["SubnetIds"])
-		for _, s := range subnets {
-			if len(refs(s)) == 0 {
-				c.add(fn, "vpc-security-group", fmt.Sprintf("subnet %q is written in the template; take the Lambda subnets from a parameter", s))
+			switch target {
+			case "":
+				c.add(fn, "vpc-security-group", fmt.Sprintf("security group %q is not defined in this template nor a parameter, so nothing shows it is dedicated to the function", sg))
+			case "-":
+			default:
+				sgUsers[target] = append(sgUsers[target], fn)
 			}
 		}
 		c.endpoints(fn)
@@ -52,7 +53,7 @@ func (c *checker) network() {
 				c.add(sg, "vpc-security-group", "egress allows every protocol and port")
 				continue
 			}
-			if openCIDR(e) && !(proto == "tcp" && fmt.Sprint(get(e, "FromPort")) == "443" && fmt.Sprint(get(e, "ToPort")) == "443") {
+			if c.openCIDR(e) != "" && !(proto == "tcp" && fmt.Sprint(get(e, "FromPort")) == "443" && fmt.Sprint(get(e, "ToPort")) == "443") {
 				c.add(sg, "vpc-security-group", fmt.Sprintf("egress to the whole internet on %s %v-%v; allow HTTPS only", proto, get(e, "FromPort"), get(e, "ToPort")))
 			}
 		}
@@ -62,22 +63,60 @@ func (c *checker) network() {
 		switch r.Type {
 		case "AWS::EC2::SecurityGroup":
 			for _, in := range list(r.Properties["SecurityGroupIngress"]) {
-				if openCIDR(in) {
-					c.add(name, "open-ingress", "ingress from 0.0.0.0/0 or ::/0")
+				if from := c.openCIDR(in); from != "" {
+					c.add(name, "open-ingress", "ingress from "+from)
 				}
 			}
 		case "AWS::EC2::SecurityGroupIngress":
-			if openCIDR(r.Properties) {
-				c.add(name, "open-ingress", "ingress from 0.0.0.0/0 or ::/0")
+			if from := c.openCIDR(r.Properties); from != "" {
+				c.add(name, "open-ingress", "ingress from "+from)
 			}
 		}
 	}
 }
 
-func openCIDR(rule any) bool {
-	v4, _ := str(get(rule, "CidrIp"))
-	v6, _ := str(get(rule, "CidrIpv6"))
-	return v4 == "0.0.0.0/0" || v6 == "::/0"
+// openCIDR returns a description of the whole-internet range a security
+// group rule admits, or "". The range may be written in any form that
+// denotes a /0 (0.0.0.0/0, ::/0, 0000::/0, 0:0:0:0:0:0:0:0/0, …), or come
+// from a parameter whose Default is one.
+func (c *checker) openCIDR(rule any) string {
+	for _, key := range []string{"CidrIp", "CidrIpv6"} {
+		v, _ := str(get(rule, key))
+		if zeroPrefix(v) {
+			return v
+		}
+		for _, ref := range refs(v) {
+			if p, ok := c.t.Parameters[ref]; ok {
+				if d, _ := str(p["Default"]); zeroPrefix(d) {
+					return fmt.Sprintf("%s (the Default of parameter %s)", d, ref)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// zeroPrefix reports whether s is a CIDR block with prefix length 0, which
+// admits every address whatever the address part says.
+func zeroPrefix(s string) bool {
+	addr, bits, ok := strings.Cut(strings.TrimSpace(s), "/")
+	if !ok || strings.TrimLeft(bits, "0") != "" || bits == "" {
+		return false
+	}
+	if strings.Contains(addr, ":") {
+		_, err := netip.ParseAddr(addr)
+		return err == nil
+	}
+	parts := strings.Split(addr, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if n, err := strconv.Atoi(p); err != nil || n < 0 || n > 255 {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *checker) hasIngressResource(sg string) bool {
@@ -121,6 +160,17 @@ func (c *checker) endpoints(fn string) {
 // functionCalls reports whether fn's execution role (its own, or SAM's
 // from Policies) allows an action with the given service prefix.
 func (c *checker) functionCalls(fn, prefix string) bool {
+	for _, a := range c.functionActions(fn) {
+		if strings.HasPrefix(strings.ToLower(a), prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// functionActions returns the actions of the inline statements of fn's
+// execution role (its own, or SAM's from Policies).
+func (c *checker) functionActions(fn string) []string {
 	p := c.t.Resources[fn].Properties
 	var docs []any
 	if role, ok := str(p["Role"]); ok {
@@ -133,14 +183,11 @@ func (c *checker) functionCalls(fn, prefix string) bool {
 		}
 	}
 	docs = append(docs, list(p["Policies"])...)
+	var out []string
 	for _, d := range docs {
 		for _, st := range list(get(d, "Statement")) {
-			for _, a := range strs(get(st, "Action")) {
-				if strings.HasPrefix(strings.ToLower(a), prefix) {
-					return true
-				}
-			}
+			out = append(out, strs(get(st, "Action"))...)
 		}
 	}
-	return false
+	return out
 }

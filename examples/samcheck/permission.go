@@ -2,6 +2,8 @@ package samcheck
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -12,8 +14,20 @@ func (c *checker) permissions() {
 		if r.Type != "AWS::Lambda::Permission" {
 			continue
 		}
+		action, _ := str(r.Properties["Action"])
+		switch strings.ToLower(action) {
+		case "lambda:invokefunction", "lambda:invokefunctionurl":
+		default:
+			c.add(name, "invoke-permission", fmt.Sprintf("permission grants %q; a Lambda permission should only allow lambda:InvokeFunction or lambda:InvokeFunctionUrl", action))
+		}
+		if _, ok := str(r.Properties["FunctionUrlAuthType"]); ok {
+			continue // a function URL's permission: open-route judges it
+		}
 		src, _ := str(r.Properties["SourceArn"])
-		principal, _ := str(r.Properties["Principal"])
+		principal := scalar(r.Properties["Principal"])
+		if principal == "*" || accountID.MatchString(principal) || strings.HasPrefix(principal, "arn:") {
+			continue // "*" is wildcard-principal's; an account or role needs no SourceArn
+		}
 		if src == "" {
 			c.add(name, "invoke-permission", fmt.Sprintf("permission for %s has no SourceArn, so any resource of that service in any account may invoke the function", principalName(principal)))
 			continue
@@ -22,6 +36,24 @@ func (c *checker) permissions() {
 			c.add(name, "invoke-permission", fmt.Sprintf("SourceArn %q admits every stage, method and route of the API; name the route or authorizer", src))
 		}
 	}
+}
+
+// accountID matches a 12-digit AWS account ID, or a reference to the
+// template's own.
+var accountID = regexp.MustCompile(`^([0-9]{12}|\$\{AWS::AccountId\})$`)
+
+// scalar returns a string, number or boolean property as written; a JSON or
+// YAML number such as an account ID is printed without an exponent.
+func scalar(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
 }
 
 func principalName(p string) string {

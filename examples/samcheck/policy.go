@@ -3,6 +3,7 @@ package samcheck
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -17,6 +18,8 @@ type statement struct {
 	resources []string
 	notRes    bool
 	condition map[string]any
+	principal any  // Principal of a resource policy statement
+	lambda    bool // granted to a role that Lambda assumes (or to one samcheck cannot see)
 }
 
 var adminPolicy = regexp.MustCompile(`(?i)(FullAccess|AdministratorAccess|PowerUserAccess)`)
@@ -33,11 +36,11 @@ func (c *checker) policies() {
 				if n, ok := str(get(pol, "PolicyName")); ok {
 					label = "Policies[" + n + "]"
 				}
-				c.document(name, label, false, get(pol, "PolicyDocument"))
+				c.identity(name, label, c.lambdaRole(name), get(pol, "PolicyDocument"))
 			}
 			c.managed(name, p["ManagedPolicyArns"])
 		case "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy":
-			c.document(name, "PolicyDocument", false, p["PolicyDocument"])
+			c.identity(name, "PolicyDocument", c.attachedToLambda(name), p["PolicyDocument"])
 		case "AWS::KMS::Key":
 			c.document(name, "KeyPolicy", true, p["KeyPolicy"])
 		case "AWS::ApiGateway::RestApi":
@@ -77,7 +80,7 @@ func (c *checker) samPolicies(owner string, v any) {
 			}
 		case map[string]any:
 			if _, ok := pol["Statement"]; ok {
-				c.document(owner, fmt.Sprintf("Policies[%d]", i), false, pol)
+				c.identity(owner, fmt.Sprintf("Policies[%d]", i), true, pol)
 				continue
 			}
 			for tmpl := range pol {
@@ -91,14 +94,25 @@ func (c *checker) samPolicies(owner string, v any) {
 	}
 }
 
-// document checks every statement of a policy document.
-func (c *checker) document(owner, where string, resourcePolicy bool, doc any) {
+// identity checks an identity policy; lambda says whether a role that
+// Lambda assumes may hold it.
+func (c *checker) identity(owner, where string, lambda bool, doc any) {
+	c.statements(owner, where, false, lambda, doc)
+}
+
+// document checks every statement of a resource policy.
+func (c *checker) document(owner, where string, _ bool, doc any) {
+	c.statements(owner, where, true, false, doc)
+}
+
+// statements checks every statement of a policy document.
+func (c *checker) statements(owner, where string, resourcePolicy, lambda bool, doc any) {
 	for _, raw := range list(get(doc, "Statement")) {
 		m, ok := raw.(map[string]any)
 		if !ok {
 			continue
 		}
-		st := statement{owner: owner, where: where, resource: resourcePolicy}
+		st := statement{owner: owner, where: where, resource: resourcePolicy, lambda: lambda, principal: m["Principal"]}
 		st.effect, _ = str(m["Effect"])
 		if a, ok := m["Action"]; ok {
 			st.actions = strs(a)
@@ -122,8 +136,12 @@ func (c *checker) statement(st statement) {
 	if st.notAction {
 		c.add(st.owner, "wildcard-action", st.where+" uses NotAction in an Allow statement, which grants every other action")
 	}
+	// A resource policy that grants to the template's own account root
+	// delegates to that account's IAM policies: AWS's default key policy
+	// (kms:* to the root) is its own recommendation, not a wildcard grant.
+	ownRoot := st.resource && ownAccountRoot(st.principal)
 	for _, a := range st.actions {
-		if strings.Contains(a, "*") {
+		if strings.Contains(a, "*") && !ownRoot && !c.readOnlyWildcard(a) {
 			c.add(st.owner, "wildcard-action", fmt.Sprintf("%s allows the wildcard action %q; list the actions the function needs", st.where, a))
 		}
 	}
@@ -147,7 +165,9 @@ func (c *checker) statement(st statement) {
 	for _, a := range st.actions {
 		switch strings.ToLower(a) {
 		case "kms:decrypt":
-			c.kmsDecrypt(st)
+			if st.lambda {
+				c.kmsDecrypt(st)
+			}
 		case "secretsmanager:getsecretvalue":
 			for _, r := range st.resources {
 				if strings.Contains(r, "*") {
@@ -189,4 +209,67 @@ func hasStar(resources []string) bool {
 		}
 	}
 	return false
+}
+
+// readOnlyWildcard reports whether the wildcard action a is one of the
+// read-like wildcards that [Options.ReadOnlyWildcards] accepts.
+func (c *checker) readOnlyWildcard(a string) bool {
+	a = strings.ToLower(a)
+	svc, name, ok := strings.Cut(a, ":")
+	if !ok {
+		return false
+	}
+	for _, ro := range c.readOnly {
+		rsvc, rname, ok := strings.Cut(ro, ":")
+		if ok && (rsvc == "*" || rsvc == svc) && rname == name {
+			return true
+		}
+	}
+	return false
+}
+
+// lambdaRole reports whether the role's trust policy lets Lambda assume it.
+func (c *checker) lambdaRole(role string) bool {
+	for _, st := range list(get(c.t.Resources[role].Properties, "AssumeRolePolicyDocument", "Statement")) {
+		for _, svc := range strs(get(st, "Principal", "Service")) {
+			switch svc {
+			case "lambda.amazonaws.com", "edgelambda.amazonaws.com":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// attachedToLambda reports whether an AWS::IAM::Policy or ManagedPolicy is
+// attached to a role that Lambda assumes, or to no role of this template
+// (then samcheck cannot tell, and assumes it may be).
+func (c *checker) attachedToLambda(policy string) bool {
+	p := c.t.Resources[policy].Properties
+	known := len(list(p["Users"])) > 0 || len(list(p["Groups"])) > 0
+	for _, r := range strs(p["Roles"]) {
+		for _, ref := range refs(r) {
+			if res, ok := c.t.Resources[ref]; ok && res.Type == "AWS::IAM::Role" {
+				known = true
+				if c.lambdaRole(ref) {
+					return true
+				}
+			}
+		}
+	}
+	for _, name := range c.t.sortedNames() {
+		r := c.t.Resources[name]
+		if r.Type != "AWS::IAM::Role" {
+			continue
+		}
+		for _, a := range strs(r.Properties["ManagedPolicyArns"]) {
+			if slices.Contains(refs(a), policy) {
+				known = true
+				if c.lambdaRole(name) {
+					return true
+				}
+			}
+		}
+	}
+	return !known
 }

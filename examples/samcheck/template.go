@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/awslabs/goformation/v7/intrinsics"
 )
@@ -15,11 +16,16 @@ import (
 type template struct {
 	Parameters map[string]map[string]any
 	Resources  map[string]resource
+	Globals    map[string]any
+	Metadata   map[string]any
+
+	outline *outline
 }
 
 type resource struct {
 	Type       string
 	Properties map[string]any
+	Metadata   map[string]any
 }
 
 // sortedNames returns the resources' logical IDs in order, so that findings
@@ -33,20 +39,34 @@ func (t *template) sortedNames() []string {
 	return names
 }
 
+// goformationMu serialises intrinsics.ProcessYAML, which registers its tag
+// handlers in a package-level map on every call.
+var goformationMu sync.Mutex
+
 // parse reads a YAML or JSON template.
 func parse(data []byte) (*template, error) {
-	opts := &intrinsics.ProcessorOptions{IntrinsicHandlerOverrides: handlers()}
-	processed, err := intrinsics.ProcessYAML(data, opts)
+	o, data, err := scan(data)
 	if err != nil {
-		return nil, fmt.Errorf("samcheck: parse template: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrParse, err)
+	}
+	if o.forEach != "" {
+		return nil, fmt.Errorf("%w: %s: Fn::ForEach (of the AWS::LanguageExtensions transform) is not supported, so nothing in this template was checked", ErrUnsupported, o.forEach)
+	}
+	opts := &intrinsics.ProcessorOptions{IntrinsicHandlerOverrides: handlers()}
+	goformationMu.Lock()
+	processed, err := intrinsics.ProcessYAML(data, opts)
+	goformationMu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrParse, err)
 	}
 	var t template
 	if err := json.Unmarshal(processed, &t); err != nil {
-		return nil, fmt.Errorf("samcheck: parse template: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrParse, err)
 	}
 	if len(t.Resources) == 0 {
-		return nil, fmt.Errorf("samcheck: template has no Resources")
+		return nil, fmt.Errorf("%w: template has no Resources", ErrParse)
 	}
+	t.outline = o
 	return &t, nil
 }
 
