@@ -233,13 +233,21 @@ func coldFunctions(t *testing.T) []coldFunction {
 			return nil
 		},
 	}
+	// The api's data tier on dynalite: the notes table, the key store and
+	// a branch key, created by the examples' branchkey command.
+	dyn := testpeer.StartDynamo(t)
+	branchKey := provisionNotes(t, aws("branchkey", map[string]string{"AWS_ENDPOINT_URL_DYNAMODB": dyn.Endpoint}), keyARN)
 	api := coldFunction{
 		name: "api", dir: "../examples", pkg: "./api",
 		env: aws("notes-api", map[string]string{
-			"ALLOWED_ORIGIN":      "https://app.example.com",
-			"SIGNING_KEY":         k.Encrypt(t, keyID, []byte("signing-key-4c8f0e2a9b7d6e5f"), ec("notes-api")),
-			"KMS_KEY_ARN":         keyARN,
-			"UPSTREAM_SECRET_ARN": secretARN,
+			"ALLOWED_ORIGIN":            "https://app.example.com",
+			"SIGNING_KEY":               k.Encrypt(t, keyID, []byte("signing-key-4c8f0e2a9b7d6e5f"), ec("notes-api")),
+			"KMS_KEY_ARN":               keyARN,
+			"UPSTREAM_SECRET_ARN":       secretARN,
+			"AWS_ENDPOINT_URL_DYNAMODB": dyn.Endpoint,
+			"NOTES_TABLE":               "bench-notes",
+			"KEY_STORE_TABLE":           "bench-keystore",
+			"BRANCH_KEY_ID":             branchKey,
 		}),
 		event: httpEvent("GET", "GET /notes", "/notes", map[string]string{
 			"sub": "4f2b6c1e-0000-4000-8000-00000000a11c", "username": "alice", "token_use": "access",
@@ -247,6 +255,27 @@ func coldFunctions(t *testing.T) []coldFunction {
 		check: status200,
 	}
 	return []coldFunction{hello, helloSDK, helloSDKDecrypt, authz, api}
+}
+
+// provisionNotes creates the notes API's tables on dynalite and a branch
+// key wrapped by keyARN, with examples/cmd/branchkey run in env, and
+// returns the branch key's ID.
+func provisionNotes(t *testing.T, env map[string]string, keyARN string) string {
+	t.Helper()
+	cmd := exec.Command("go", "run", "./cmd/branchkey", "-local", "-notes-table", "bench-notes",
+		"-key-store", "bench-keystore", "-kms-key-arn", keyARN)
+	cmd.Dir = "../examples"
+	cmd.Env = os.Environ()
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("branchkey: %v\n%s", err, stderr.String())
+	}
+	return string(bytes.TrimSpace(out))
 }
 
 // rieBinary finds aws-lambda-rie as the harness does.
