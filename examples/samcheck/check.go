@@ -66,6 +66,7 @@ func Check(data []byte, opts *Options) ([]Finding, error) {
 	c.environment()
 	c.permissions()
 	c.network()
+	c.dynamodb()
 	slices.SortStableFunc(c.findings, func(a, b Finding) int {
 		return strings.Compare(a.Resource+"\x00"+a.Rule, b.Resource+"\x00"+b.Rule)
 	})
