@@ -94,6 +94,8 @@ type Stack struct {
 	upstream   atomic.Int64
 	ddb        *dynamodb.Client // straight to dynalite, as a reader of the table
 	notesTable string
+	subs       map[string]string // the demo users' subjects, by username
+	noteText   string            // the text of the note the scenario creates
 
 	mu      sync.Mutex
 	funcs   map[string]*testpeer.Function
@@ -200,19 +202,25 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
+	s.subs = map[string]string{Writer: writerSub}
 	// client-revoked is a writer too: only its revoked certificate can
 	// refuse it.
 	groups := map[string][]string{Reader: {"readers"}, Device: {"writers"}, "client-revoked": {"writers"}}
 	for _, u := range []string{Reader, Outsider, Device, "client-revoked"} {
-		if _, err := s.pool.CreateUser(ctx, u, s.Passwords[u], groups[u]...); err != nil {
+		sub, err := s.pool.CreateUser(ctx, u, s.Passwords[u], groups[u]...)
+		if err != nil {
 			return nil, err
 		}
+		s.subs[u] = sub
 	}
 
 	// KMS: the key, and SIGNING_KEY encrypted for the api function alone.
 	signingKey := "sk-" + randHex(24)
 	upstreamCred := "up-" + randHex(20)
-	s.secrets = []string{signingKey, upstreamCred}
+	// The note's text is decrypted by the api on every read: it counts as
+	// a decrypted value in the log scan.
+	s.noteText = "demo note " + randHex(12)
+	s.secrets = []string{signingKey, upstreamCred, s.noteText}
 	keyID, keyARN, err := kmsPeer.CreateKeyContext(ctx, "NotesKey")
 	if err != nil {
 		return nil, err
