@@ -38,6 +38,7 @@ type stack struct {
 	ciphertext string // SIGNING_KEY
 	ddb        *dynamodb.Client
 	table      string
+	kms        *testpeer.Proxy // every KMS call of the function goes through it
 }
 
 // env starts the peers and returns the function's environment: the
@@ -51,6 +52,7 @@ func env(t *testing.T, upstream string) stack {
 	ciphertext := k.Encrypt(t, keyID, []byte(signingKey), map[string]string{"LambdaFunctionName": functionName})
 	sm := testpeer.StartSecretsManager(t)
 	secretARN, _ := sm.PutString("notes/upstream", upstreamCred)
+	proxy := testpeer.StartProxy(t, k.Endpoint)
 	d := testpeer.StartDynamo(t)
 	ddb := datatier.LocalDynamo(d.Endpoint, testpeer.DynamoRegion)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -65,7 +67,7 @@ func env(t *testing.T, upstream string) stack {
 		"AWS_REGION":                       testpeer.KMSRegion,
 		"AWS_ACCESS_KEY_ID":                "AKIDEXAMPLE",
 		"AWS_SECRET_ACCESS_KEY":            "example-secret-access-key",
-		"AWS_ENDPOINT_URL_KMS":             k.Endpoint,
+		"AWS_ENDPOINT_URL_KMS":             proxy.URL,
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": sm.URL,
 		"AWS_ENDPOINT_URL_DYNAMODB":        d.Endpoint,
 		"ALLOWED_ORIGIN":                   origin,
@@ -76,7 +78,7 @@ func env(t *testing.T, upstream string) stack {
 		"NOTES_TABLE":                      local.NotesTable,
 		"KEY_STORE_TABLE":                  local.KeyStore.Table,
 		"BRANCH_KEY_ID":                    local.BranchKeyID,
-	}, ciphertext: ciphertext, ddb: ddb, table: local.NotesTable}
+	}, ciphertext: ciphertext, ddb: ddb, table: local.NotesTable, kms: proxy}
 }
 
 // copyItem copies the item of owner/id, as it is, to toOwner/toID, as an
@@ -253,6 +255,24 @@ func TestUnderRIE(t *testing.T) {
 	up.mu.Unlock()
 	if len(auths) != 1 || auths[0] != "Bearer "+upstreamCred {
 		t.Errorf("upstream saw %d notification(s); want one with the Secrets Manager credential", len(auths))
+	}
+
+	// A warm function makes no KMS call per request: the branch key is
+	// cached (datatier.CacheTTL), encrypting and decrypting derive data keys
+	// locally.
+	before := st.kms.Requests()
+	for range 3 {
+		for _, req := range []events.APIGatewayV2HTTPRequest{
+			request("POST", "POST /notes", "/notes", alice, `{"text":"`+noteText+`"}`, nil),
+			request("GET", "GET /notes", "/notes", alice, "", nil),
+		} {
+			if resp := invoke(t, fn, req); resp.StatusCode >= 300 {
+				t.Fatalf("%s: %d %s", req.RouteKey, resp.StatusCode, resp.Body)
+			}
+		}
+	}
+	if n := st.kms.Requests() - before; n != 0 {
+		t.Errorf("a warm function made %d KMS call(s) for 6 requests, want 0", n)
 	}
 
 	out := fn.Stop()
