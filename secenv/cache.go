@@ -35,8 +35,16 @@ import (
 // caller giving up does not fail the others. Every caller waits only as
 // long as its own context allows.
 //
+// [Live] values live in the same Cache under other rules, those of
+// aws-secretsmanager-caching-go and more: a refresh between half the TTL and
+// the TTL, a DescribeSecret check before a fetch, and a value served stale
+// while refreshes fail (see [CacheConfig]). At most CacheSize entries of
+// both kinds are kept ([DefaultCacheSize]); a store beyond that evicts the
+// least recently used one.
+//
 // A Cache is safe for concurrent use. The zero Cache is not usable; call
-// [NewCache]. Load uses one process-wide Cache unless given [WithCache].
+// [NewCache] or [NewCacheFrom]. Load uses one process-wide Cache unless
+// given [WithCache].
 type Cache struct {
 	mu      sync.Mutex
 	entries map[cacheKey]cacheEntry

@@ -451,3 +451,50 @@ func TestLiveKMS(t *testing.T) {
 		t.Fatalf("a bad ciphertext in a Live = %v, want ErrCiphertext at Load", err)
 	}
 }
+
+// TestLiveConcurrentRotation reads one Live from many goroutines while the
+// secret rotates and the clock moves: every read returns one of the two
+// values, and the race detector sees no race.
+func TestLiveConcurrentRotation(t *testing.T) {
+	sm := testpeer.StartSecretsManager(t)
+	sm.PutString("app/conc", "value-before-rotation")
+	clk := newClock()
+	var cfg struct {
+		V secenv.Live `env:"V,secretsmanager"`
+	}
+	if err := secenv.Load(context.Background(), &cfg, secenvaws.WithSecretsManager(smClient(sm)),
+		secenv.WithLookup(env{"V": "app/conc"}.lookup), secenv.WithRegistry(redact.NewRegistry()),
+		secenv.WithCache(secenv.NewCache()), secenv.WithClock(clk.Now), secenv.WithCacheTTL(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				if g == 0 && i == 25 {
+					sm.PutString("app/conc", "value-after-rotation")
+				}
+				if g == 1 {
+					clk.Advance(100 * time.Millisecond)
+				}
+				s, err := cfg.V.Get(context.Background())
+				if err != nil || (s.Reveal() != "value-before-rotation" && s.Reveal() != "value-after-rotation") {
+					errs <- errors.New("a read failed or returned another value")
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	clk.Advance(2 * time.Second)
+	if s, err := cfg.V.Get(context.Background()); err != nil || s.Reveal() != "value-after-rotation" {
+		t.Fatalf("after the TTL: %v", err)
+	}
+}

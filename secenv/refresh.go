@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// DefaultCacheSize is the number of entries a cache holds unless its
-// CacheSize says otherwise.
+// DefaultCacheSize is the number of entries a cache holds when its
+// CacheSize is zero; a negative CacheSize turns the cache off.
 const DefaultCacheSize = 1024
 
 // Defaults of [CacheConfig].

@@ -1,6 +1,7 @@
 package secenv
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -87,4 +88,38 @@ func FuzzVersionTag(f *testing.F) {
 			t.Fatalf("error quotes the label: %v", err)
 		}
 	})
+}
+
+// TestLiveEviction fills a small cache with live entries: it never holds
+// more than CacheSize, and the least recently used entry goes first.
+func TestLiveEviction(t *testing.T) {
+	c, err := NewCacheFrom(CacheConfig{CacheSize: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1000, 0)
+	clock := func() time.Time { return now }
+	get := func(id string) {
+		t.Helper()
+		lf := liveFetch{id: id, get: func(context.Context, string) (secretPayload, error) {
+			return secretPayload{str: "v-" + id, hasStr: true}, nil
+		}}
+		if _, _, err := c.liveGet(context.Background(), cacheKey{src: "s", id: id}, time.Minute, clock, refreshDue, lf); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Second)
+	}
+	for _, id := range []string{"a", "b", "c", "a", "d"} {
+		get(id)
+	}
+	if c.Len() != 3 {
+		t.Fatalf("Len = %d, want 3", c.Len())
+	}
+	c.mu.Lock()
+	_, hasB := c.live[cacheKey{src: "s", id: "b"}]
+	_, hasA := c.live[cacheKey{src: "s", id: "a"}]
+	c.mu.Unlock()
+	if hasB || !hasA {
+		t.Fatalf("evicted the wrong entry: a kept %v, b kept %v", hasA, hasB)
+	}
 }

@@ -29,6 +29,7 @@ func defaultEnv(t *testing.T, kmsURL, smURL string) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
 	t.Setenv("AWS_ENDPOINT_URL_KMS", kmsURL)
 	t.Setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", smURL)
+	t.Setenv("AWS_ENDPOINT_URL_SSM", smURL)
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
@@ -42,11 +43,14 @@ func TestDefault(t *testing.T) {
 	keyID, _ := k.CreateKey(t)
 	sm := testpeer.StartSecretsManager(t)
 	sm.PutString("prod/db", `{"password":"from-default-sm"}`)
+	sm.PutParameter("/prod/param", "from-default-ssm", true)
 	blob := k.Encrypt(t, keyID, []byte("from-default-kms"), map[string]string{"LambdaFunctionName": "default-fn"})
-	vars := env{"AWS_LAMBDA_FUNCTION_NAME": "default-fn", "KEY": blob, "DB": "prod/db#password"}
+	vars := env{"AWS_LAMBDA_FUNCTION_NAME": "default-fn", "KEY": blob, "DB": "prod/db#password", "P": "/prod/param"}
 	var c struct {
-		Key secenv.Secret `env:"KEY,kms,required"`
-		DB  secenv.Secret `env:"DB,secretsmanager,required"`
+		Key   secenv.Secret `env:"KEY,kms,required"`
+		DB    secenv.Secret `env:"DB,secretsmanager,required"`
+		Param secenv.Secret `env:"P,ssm,required"`
+		Live  secenv.Live   `env:"DB,secretsmanager"`
 	}
 
 	// A default config that does not load fails each field, and the next
@@ -66,12 +70,25 @@ func TestDefault(t *testing.T) {
 			secenv.WithRegistry(redact.NewRegistry())); err != nil {
 			t.Fatalf("Load with the default clients: %v", err)
 		}
-		if c.Key.Reveal() != "from-default-kms" || c.DB.Reveal() != "from-default-sm" {
+		if c.Key.Reveal() != "from-default-kms" || c.DB.Reveal() != "from-default-sm" || c.Param.Reveal() != "from-default-ssm" {
 			t.Fatal("wrong value")
 		}
 	}
 	if n := sm.CallsFor("prod/db"); n != 1 {
 		t.Errorf("the default Secrets Manager client read the secret %d times, want 1 (cached)", n)
+	}
+	// A Live through the default client: RefreshNow asks DescribeSecret
+	// first and finds the version unchanged.
+	if v, err := c.Live.Get(context.Background()); err != nil || v.Reveal() != "from-default-sm" {
+		t.Fatalf("Live.Get with the default client: %v", err)
+	}
+	describes, gets := sm.OpCalls("DescribeSecret"), sm.OpCalls("GetSecretValue")
+	if _, err := c.Live.RefreshNow(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if sm.OpCalls("DescribeSecret") != describes+1 || sm.OpCalls("GetSecretValue") != gets {
+		t.Errorf("RefreshNow of an unchanged secret: %d DescribeSecret, %d GetSecretValue; want 1 and 0",
+			sm.OpCalls("DescribeSecret")-describes, sm.OpCalls("GetSecretValue")-gets)
 	}
 }
 
