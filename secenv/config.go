@@ -59,8 +59,10 @@ import (
 //     JSON secret, its Secret fields registered like the others;
 //   - nested structs, recursed into, with an optional envPrefix.
 //
-// A kms or secretsmanager field must be a Secret and cannot have an
-// envDefault (except a secretsmanager reference); breaking these rules is
+// A kms or secretsmanager field must be a Secret or a Live (or, for
+// secretsmanager, a struct filled from a JSON secret), an ssm field a
+// Secret, a Live or a scalar, and none of them can have an envDefault
+// other than a secret reference or parameter name; breaking these rules is
 // an [ErrConfig] error, as is a malformed tag, []byte, or a slice, map or
 // pointer of anything else. Fields without an env tag are left alone; an
 // optional variable that is unset or empty leaves its field as it was.

@@ -67,7 +67,13 @@
 //     a ciphertext to the function name, and [WithKMSKeyID] pins the key;
 //   - half-configured functions: Load reports every problem at once and
 //     leaves the destination untouched on error, so a function fails its
-//     cold start rather than running with a missing secret.
+//     cold start rather than running with a missing secret;
+//   - outages and rotation: a [Live] value is served stale only for
+//     [CacheConfig.MaxStale] and every failed refresh goes to OnError, a
+//     value never fetched is an error rather than an empty secret, a
+//     refresh after a refused credential is rate-limited so that a caller
+//     cannot hammer Secrets Manager, and an SSM SecureString never loads
+//     into a field that prints.
 //
 // It does not protect against code that reveals a secret and sends it
 // somewhere on purpose, against values shorter than four bytes (too short

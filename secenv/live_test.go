@@ -367,6 +367,7 @@ func TestSecretStruct(t *testing.T) {
 	sm := testpeer.StartSecretsManager(t)
 	sm.PutString("rds/app", `{"engine":"postgres","host":"db.internal","port":5432,"username":"app_user","password":"rds-pass-\"quoted\"","dbname":"notes","extra":"ignored"}`)
 	sm.PutString("rds/bad", `{"port":"not-a-number","password":"rds-bad-password"}`)
+	sm.PutString("rds/strport", `{"host":"h","port":"6543","username":"u","password":"rds-string-port"}`)
 	reg := redact.NewRegistry()
 	var c struct {
 		DB secenv.RDSSecret `env:"DB,secretsmanager,required"`
@@ -381,6 +382,9 @@ func TestSecretStruct(t *testing.T) {
 	}
 	if reg.Scrub(`rds-pass-"quoted"`) != "[REDACTED]" {
 		t.Error("the password is not registered")
+	}
+	if err := secenv.Load(context.Background(), &c, append(opts, secenv.WithLookup(env{"DB": "rds/strport"}.lookup))...); err != nil || c.DB.Port != 6543 {
+		t.Fatalf("a port held as a string = %d, %v", c.DB.Port, err)
 	}
 	err := secenv.Load(context.Background(), &c, append(opts, secenv.WithLookup(env{"DB": "rds/bad"}.lookup))...)
 	if !errors.Is(err, secenv.ErrInvalid) || strings.Contains(err.Error(), "not-a-number") || strings.Contains(err.Error(), "rds-bad") {

@@ -108,7 +108,11 @@ func decodeSecretStruct(f *field, raw string, reg *collector) (reflect.Value, er
 		}
 		dst := reflect.New(sf.Type)
 		if err := json.Unmarshal(v, dst.Interface()); err != nil {
-			return reflect.Value{}, fmt.Errorf("%w: field %s: want JSON for %s", ErrInvalid, sf.Name, sf.Type)
+			// Some secrets hold numbers as strings ("port": "5432").
+			var s string
+			if !isNumber(sf.Type) || json.Unmarshal(v, &s) != nil || json.Unmarshal([]byte(s), dst.Interface()) != nil {
+				return reflect.Value{}, fmt.Errorf("%w: field %s: want JSON for %s", ErrInvalid, sf.Name, sf.Type)
+			}
 		}
 		out.Field(i).Set(dst.Elem())
 	}
@@ -126,4 +130,15 @@ func jsonText(v json.RawMessage) (string, error) {
 	var buf bytes.Buffer
 	err := json.Compact(&buf, v)
 	return buf.String(), err
+}
+
+// isNumber reports whether t is an integer or float kind.
+func isNumber(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
 }
