@@ -73,8 +73,9 @@ type liveBinding struct {
 	ckey  cacheKey
 	lf    liveFetch
 	cur   atomic.Pointer[liveValue]
-	mu    sync.Mutex // kms: one decrypt at a time
-	raw   string     // kms: the ciphertext
+	pend  atomic.Pointer[liveValue] // the AWSPENDING value, while a rotation is in progress
+	mu    sync.Mutex                // kms: one decrypt at a time
+	raw   string                    // kms: the ciphertext
 }
 
 // bindLive checks f's variable and returns the Live bound to o.
@@ -115,7 +116,7 @@ func (o *options) bindLive(f *field, raw string) (Live, error) {
 		}
 		return p, err
 	}
-	var check func(ctx context.Context) (string, bool, error)
+	var check func(ctx context.Context) (versionCheck, bool, error)
 	if o.ext != nil {
 		base := o.ext.endpoint(o.lookup)
 		token, _ := o.lookup("AWS_SESSION_TOKEN")
@@ -128,7 +129,7 @@ func (o *options) bindLive(f *field, raw string) (Live, error) {
 			return p, err
 		}
 	} else {
-		check = func(ctx context.Context) (string, bool, error) { return currentVersion(ctx, o.sm, id, sel) }
+		check = func(ctx context.Context) (versionCheck, bool, error) { return currentVersion(ctx, o.sm, id, sel) }
 	}
 	if sel.id != "" {
 		check = nil
@@ -203,6 +204,14 @@ func (l Live) RefreshNow(ctx context.Context) (Secret, error) {
 // rotation strategy, the first request after a rotation is refused with
 // the old password; Do turns that refusal into one retry with the new
 // value instead of failures until the TTL runs out.
+//
+// When the value did not change but a rotation is in progress (a version
+// has AWSPENDING and not AWSCURRENT), Do calls fn once more with the
+// AWSPENDING value: between the rotation's setSecret and finishSecret
+// steps, the upstream already wants it. That value is fetched once per
+// rotation (by version ID), and becomes the current value without another
+// fetch when the rotation finishes. Only a Live that reads AWSCURRENT with
+// a [SecretDescriber] client does this.
 func (l Live) Do(ctx context.Context, refused func(error) bool, fn func(Secret) error) error {
 	s, err := l.Get(ctx)
 	if err != nil {
@@ -213,10 +222,51 @@ func (l Live) Do(ctx context.Context, refused func(error) bool, fn func(Secret) 
 		return err
 	}
 	s2, rerr := l.Refused(ctx)
-	if rerr != nil || s2.p == s.p {
+	if rerr != nil {
 		return err
 	}
-	return fn(s2)
+	if s2.p != s.p {
+		return fn(s2)
+	}
+	// AWSCURRENT has not changed. If a rotation is in progress, the
+	// upstream may already want its AWSPENDING value (the single-user
+	// strategy between setSecret and finishSecret): try that once.
+	p, perr := l.b.pendingSecret(ctx)
+	if perr != nil || !p.IsSet() {
+		return err
+	}
+	return fn(p)
+}
+
+// pendingSecret returns the value of the AWSPENDING version of a rotation
+// in progress, as the last refresh saw it, or the zero Secret.
+func (b *liveBinding) pendingSecret(ctx context.Context) (Secret, error) {
+	if b.lf.check == nil {
+		return Secret{}, nil
+	}
+	p, err := b.cache.livePending(ctx, b.ckey, b.lf)
+	if err != nil || p == nil {
+		return Secret{}, err
+	}
+	if cur := b.pend.Load(); cur != nil && cur.payload == p {
+		return cur.secret, nil
+	}
+	var reg collector
+	whole := p.raw()
+	v, err := p.pick(b.key)
+	if err != nil {
+		reg.add(b.f, whole)
+		reg.flush(ctx, b.o)
+		return Secret{}, err
+	}
+	if b.key != "" && whole != v {
+		reg.add(b.f, whole)
+	}
+	reg.add(b.f, v)
+	reg.flush(ctx, b.o)
+	s := NewSecret(v)
+	b.pend.Store(&liveValue{secret: s, payload: p})
+	return s, nil
 }
 
 // String returns [redact.DefaultMask].

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/seclambda/seclambda/internal/testpeer"
@@ -500,5 +502,89 @@ func TestLiveConcurrentRotation(t *testing.T) {
 	clk.Advance(2 * time.Second)
 	if s, err := cfg.V.Get(context.Background()); err != nil || s.Reveal() != "value-after-rotation" {
 		t.Fatalf("after the TTL: %v", err)
+	}
+}
+
+// TestLiveRotationWindow covers the window of a single-user rotation
+// between setSecret (the upstream wants the new password) and finishSecret
+// (AWSCURRENT moves): Do falls back on the AWSPENDING value, fetched once,
+// which becomes the current value without another fetch.
+func TestLiveRotationWindow(t *testing.T) {
+	sm := testpeer.StartSecretsManager(t)
+	arn, v1 := sm.PutString("app/window", "password-one-1111")
+	clk := newClock()
+	var cfg struct {
+		Cred secenv.Live `env:"CRED,secretsmanager"`
+	}
+	if err := secenv.Load(context.Background(), &cfg, secenvaws.WithSecretsManager(smClient(sm)),
+		secenv.WithLookup(env{"CRED": "app/window"}.lookup), secenv.WithRegistry(redact.NewRegistry()),
+		secenv.WithCache(secenv.NewCache()), secenv.WithClock(clk.Now), secenv.WithCacheTTL(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := cfg.Cred.Get(ctx); err != nil {
+		t.Fatal(err)
+	}
+	errRefused := errors.New("401")
+	want := "password-one-1111" // what the upstream accepts
+	upstream := func(s secenv.Secret) error {
+		if s.Reveal() != want {
+			return errRefused
+		}
+		return nil
+	}
+	refused := func(err error) bool { return errors.Is(err, errRefused) }
+	c := &calls{sm: sm}
+	c.delta()
+
+	// createSecret and setSecret have run: AWSPENDING holds the new
+	// password, which the upstream now wants; AWSCURRENT has not moved.
+	client := smClient(sm)
+	const token = "rotation-token-0001"
+	if _, err := client.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(arn),
+		ClientRequestToken: aws.String(token), SecretString: aws.String("password-two-2222"),
+		VersionStages: []string{"AWSPENDING"}}); err != nil {
+		t.Fatal(err)
+	}
+	want = "password-two-2222"
+	c.delta()
+	steps := []struct {
+		name            string
+		advance         time.Duration
+		finish          bool
+		describe, value int
+	}{
+		{name: "first refusal: describe, fetch AWSPENDING once", describe: 1, value: 1},
+		{name: "again within RefusedInterval: no call", describe: 0, value: 0},
+		{name: "after finishSecret: describe, the pending value is reused", advance: secenv.DefaultRefusedInterval, finish: true, describe: 1, value: 0},
+	}
+	for _, st := range steps {
+		clk.Advance(st.advance)
+		if st.finish {
+			if _, err := client.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{SecretId: aws.String(arn),
+				VersionStage: aws.String("AWSCURRENT"), MoveToVersionId: aws.String(token), RemoveFromVersionId: aws.String(v1)}); err != nil {
+				t.Fatal(err)
+			}
+			c.delta()
+		}
+		if err := cfg.Cred.Do(ctx, refused, upstream); err != nil {
+			t.Fatalf("%s: Do = %v", st.name, err)
+		}
+		if d, g := c.delta(); d != st.describe || g != st.value {
+			t.Errorf("%s: %d DescribeSecret and %d GetSecretValue, want %d and %d", st.name, d, g, st.describe, st.value)
+		}
+	}
+	if s, err := cfg.Cred.Get(ctx); err != nil || s.Reveal() != "password-two-2222" {
+		t.Fatalf("after the rotation, Get = %v", err)
+	}
+	if d, g := c.delta(); d+g != 0 {
+		t.Errorf("a warm Get after the rotation made %d calls", d+g)
+	}
+
+	// A rotation whose pending value is refused too fails the call.
+	want = "neither-value"
+	clk.Advance(secenv.DefaultRefusedInterval)
+	if err := cfg.Cred.Do(ctx, refused, upstream); !errors.Is(err, errRefused) {
+		t.Fatalf("Do with every value refused = %v, want the refusal", err)
 	}
 }

@@ -144,15 +144,19 @@ type liveEntry struct {
 	lastErr  error          // the last failure, while val is nil
 	refused  time.Time      // when Refused last started a refresh
 	usedAt   time.Time      // last read, for eviction
+	// pendingID is the AWSPENDING version the last DescribeSecret saw (a
+	// rotation in progress), and pending its value once fetched.
+	pendingID string
+	pending   *secretPayload
 }
 
 // liveFetch describes how to refresh one live entry.
 type liveFetch struct {
 	id string // secret ID or parameter name, for OnError and Transform
 	// check, when set, returns the version that the entry should hold now,
-	// without fetching the value (DescribeSecret); ok false means it
-	// cannot tell.
-	check func(ctx context.Context) (version string, ok bool, err error)
+	// and a rotation's pending version, without fetching the value
+	// (DescribeSecret); ok false means it cannot tell.
+	check func(ctx context.Context) (vc versionCheck, ok bool, err error)
 	// get fetches the value; version, when not empty, is the version that
 	// check reported.
 	get func(ctx context.Context, version string) (secretPayload, error)
@@ -212,14 +216,14 @@ func (c *Cache) liveGet(ctx context.Context, key cacheKey, ttl time.Duration, no
 	if mode == refreshRefused {
 		e.refused = t
 	}
-	prev := e.val
+	prev, pendingVal := e.val, e.pending
 	c.mu.Unlock()
 
 	fkey := cacheKey{src: "live\x00" + key.src, id: key.id}
 	f := c.flights.start(fkey, func() (secretPayload, error) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CacheFetchTimeout)
 		defer cancel()
-		p, err := refreshValue(fctx, lf, prev, c.cfg.Transform)
+		p, pendingID, err := refreshValue(fctx, lf, prev, pendingVal, c.cfg.Transform)
 		t := now()
 		c.mu.Lock()
 		e := c.live[key]
@@ -229,6 +233,9 @@ func (c *Cache) liveGet(ctx context.Context, key cacheKey, ttl time.Duration, no
 		}
 		if err == nil {
 			e.val = p
+			if e.pendingID = pendingID; e.pending != nil && e.pending.version != pendingID {
+				e.pending = nil
+			}
 			e.next = t.Add(c.liveTTL(ttl))
 			e.failures, e.retryAt, e.lastErr = 0, time.Time{}, nil
 			c.mu.Unlock()
@@ -290,22 +297,36 @@ func (c *Cache) liveTTL(ttl time.Duration) time.Duration {
 }
 
 // refreshValue fetches the value of lf, or, when lf can check versions and
-// prev is still the version to hold, returns prev without fetching it.
-func refreshValue(ctx context.Context, lf liveFetch, prev *secretPayload,
-	transform func(string, []byte) ([]byte, error)) (*secretPayload, error) {
-	version := ""
+// prev is still the version to hold, returns prev without fetching it (and
+// pending, the value of a rotation's AWSPENDING version fetched earlier,
+// when that version has become the one to hold). It also returns the
+// pending version that the check saw.
+func refreshValue(ctx context.Context, lf liveFetch, prev, pending *secretPayload,
+	transform func(string, []byte) ([]byte, error)) (*secretPayload, string, error) {
+	version, pendingID := "", ""
 	if lf.check != nil && prev != nil {
-		v, ok, err := lf.check(ctx)
+		vc, ok, err := lf.check(ctx)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		if ok && v != "" && v == prev.version {
-			return prev, nil // unchanged: no GetSecretValue
-		}
-		if ok {
-			version = v
+		pendingID = vc.pending
+		switch {
+		case ok && vc.version != "" && vc.version == prev.version:
+			return prev, pendingID, nil // unchanged: no GetSecretValue
+		case ok && pending != nil && vc.version != "" && vc.version == pending.version:
+			return pending, pendingID, nil // the rotation finished: known value
+		case ok:
+			version = vc.version
 		}
 	}
+	p, err := fetchTransformed(ctx, lf, version, transform)
+	return p, pendingID, err
+}
+
+// fetchTransformed fetches version of lf (its selector when empty) and
+// applies transform.
+func fetchTransformed(ctx context.Context, lf liveFetch, version string,
+	transform func(string, []byte) ([]byte, error)) (*secretPayload, error) {
 	p, err := lf.get(ctx, version)
 	if err != nil {
 		return nil, err
@@ -326,5 +347,59 @@ func refreshValue(ctx context.Context, lf liveFetch, prev *secretPayload,
 	} else {
 		p.str = string(out)
 	}
+	return &p, nil
+}
+
+// livePending returns the value of the AWSPENDING version that the last
+// refresh of key saw, fetching it once (by version ID) the first time; nil
+// when no rotation was in progress. It is the fallback of [Live.Do] for the
+// window of a single-user rotation in which the upstream already has the
+// new password and AWSCURRENT has not moved yet.
+func (c *Cache) livePending(ctx context.Context, key cacheKey, lf liveFetch) (*secretPayload, error) {
+	c.mu.Lock()
+	e := c.live[key]
+	if e == nil || e.pendingID == "" {
+		c.mu.Unlock()
+		return nil, nil
+	}
+	if e.pending != nil && e.pending.version == e.pendingID {
+		p := e.pending
+		c.mu.Unlock()
+		return p, nil
+	}
+	id := e.pendingID
+	c.mu.Unlock()
+	fkey := cacheKey{src: "pending\x00" + key.src, id: key.id}
+	f := c.flights.start(fkey, func() (secretPayload, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CacheFetchTimeout)
+		defer cancel()
+		p, err := fetchTransformed(fctx, lf, id, c.cfg.Transform)
+		if err != nil {
+			return secretPayload{}, err
+		}
+		if p.version == "" {
+			p.version = id
+		}
+		c.mu.Lock()
+		if e := c.live[key]; e != nil && e.pendingID == id {
+			e.pending = p
+		}
+		c.mu.Unlock()
+		return *p, nil
+	})
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return nil, transportError(ctx.Err(), ErrSecretsManager)
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.live[key]; e != nil && e.pending != nil && e.pending.version == id {
+		return e.pending, nil
+	}
+	p := f.val
 	return &p, nil
 }

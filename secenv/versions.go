@@ -137,30 +137,47 @@ func getSecretVersion(ctx context.Context, c SecretsManagerClient, id string, se
 	return p, err
 }
 
-// currentVersion asks c which version has sel's stage. ok is false when c
-// cannot describe secrets or sel names a version ID.
-func currentVersion(ctx context.Context, c SecretsManagerClient, id string, sel versionSel) (version string, ok bool, err error) {
+// versionCheck is what a DescribeSecret tells a refresh.
+type versionCheck struct {
+	// version has the stage the reader asked for.
+	version string
+	// pending is the version that has AWSPENDING without AWSCURRENT: a
+	// rotation in progress. Empty otherwise, or when the reader does not
+	// read AWSCURRENT.
+	pending string
+}
+
+// currentVersion asks c which version has sel's stage, and which one a
+// rotation in progress has made AWSPENDING. ok is false when c cannot
+// describe secrets or sel names a version ID.
+func currentVersion(ctx context.Context, c SecretsManagerClient, id string, sel versionSel) (vc versionCheck, ok bool, err error) {
 	d, can := c.(SecretDescriber)
 	if !can || sel.id != "" {
-		return "", false, nil
+		return versionCheck{}, false, nil
 	}
 	out, err := d.DescribeSecret(ctx, id)
 	if err != nil {
 		if codeOf(err) == "NotImplemented" {
-			return "", false, nil // an adapter whose client cannot describe
+			return versionCheck{}, false, nil // an adapter whose client cannot describe
 		}
-		return "", true, smError(err)
+		return versionCheck{}, true, smError(err)
 	}
 	if out == nil {
-		return "", true, detail("empty response", ErrSecretsManager)
+		return versionCheck{}, true, detail("empty response", ErrSecretsManager)
 	}
 	stage := sel.stageOr()
 	for v, stages := range out.VersionIDsToStages {
 		if slices.Contains(stages, stage) {
-			return v, true, nil
+			vc.version = v
+		}
+		if stage == StageCurrent && slices.Contains(stages, StagePending) && !slices.Contains(stages, StageCurrent) {
+			vc.pending = v
 		}
 	}
-	return "", true, detail("no version has the staging label", ErrSecretsManager, ErrSecretNotFound)
+	if vc.version == "" {
+		return versionCheck{}, true, detail("no version has the staging label", ErrSecretsManager, ErrSecretNotFound)
+	}
+	return vc, true, nil
 }
 
 // errNoVersions is the ErrConfig detail of a version selector with a client
