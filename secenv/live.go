@@ -46,6 +46,7 @@ type extraOptions struct {
 // kms value is decrypted once: its ciphertext is in the environment, which
 // does not change while the function is warm, so no warm read calls KMS.
 // An ssm value is read again at each refresh (SSM has no version check).
+// With [WithCacheTTL] of zero or less, every Get refreshes.
 //
 // Every value fetched is registered with the redact registry of its Load,
 // as Load's own values are. A Live prints as [redact.DefaultMask].

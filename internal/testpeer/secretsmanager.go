@@ -18,13 +18,17 @@ import (
 )
 
 // SecretsManager is a loopback server that speaks the Secrets Manager
-// GetSecretValue wire protocol (AWS JSON 1.1: POST /, X-Amz-Target
+// wire protocol (AWS JSON 1.1: POST /, X-Amz-Target
 // secretsmanager.GetSecretValue, Content-Type application/x-amz-json-1.1, a
 // SigV4 Authorization header), so that the real aws-sdk-go-v2
-// secretsmanager client talks to it unchanged. No local Secrets Manager peer
-// exists, so this is the one place where the harness serves the protocol
-// itself. It also serves the HTTP API of the AWS Parameters and Secrets
-// Lambda Extension from the same secrets ([SecretsManager.StartExtension]).
+// secretsmanager client talks to it unchanged. No local Secrets Manager or
+// SSM peer exists, so this is the one place where the harness serves the
+// protocol itself. Besides GetSecretValue it answers what rotation needs
+// (DescribeSecret, PutSecretValue, UpdateSecretVersionStage, RotateSecret
+// invoking a [Rotator], GetRandomPassword; rotation.go) and SSM's
+// GetParameter (ssm.go). It also serves the HTTP API of the AWS Parameters
+// and Secrets Lambda Extension from the same secrets and parameters
+// ([SecretsManager.StartExtension]).
 //
 // Secrets are stored by name with versions: [SecretsManager.PutString] and
 // [SecretsManager.PutBinary] add a version that takes the AWSCURRENT label
