@@ -187,3 +187,23 @@ func ExampleLive_Do() {
 		slog.Error("upstream", "err", err)
 	}
 }
+
+// A cache with its own limits: values served stale for at most ten minutes
+// of failed refreshes, every failure reported, and a negative duration
+// refused.
+func ExampleNewCacheFrom() {
+	cache, err := secenv.NewCacheFrom(secenv.CacheConfig{
+		MaxStale:   10 * time.Minute,
+		MaxBackoff: time.Minute,
+		OnError: func(ctx context.Context, id string, err error) {
+			slog.WarnContext(ctx, "secret refresh failed; serving the cached value", "secret", id, "err", err)
+		},
+	})
+	fmt.Println(cache.Len(), err)
+
+	_, err = secenv.NewCacheFrom(secenv.CacheConfig{MaxBackoff: -time.Second})
+	fmt.Println(errors.Is(err, secenv.ErrConfig))
+	// Output:
+	// 0 <nil>
+	// true
+}
