@@ -40,7 +40,7 @@ func ExampleNewCognitoVerifier() {
 	}
 	fmt.Println(v.Issuer())
 	// In main: v.Prefetch(ctx) at cold start, then
-	// lambda.Start(authorizer.New(v).RESTToken).
+	// a, err := authorizer.New(v) and lambda.Start(a.RESTToken).
 
 	_, err = authorizer.NewCognitoVerifier(authorizer.CognitoConfig{UserPoolID: "eu-west-1_AbCdEf123", TokenUse: authorizer.TokenUseID})
 	fmt.Println(err)
@@ -59,7 +59,10 @@ func ExampleAuthorizer_RESTToken() {
 		}
 		return rs, nil
 	}
-	a := authorizer.New(demoVerifier{}, authorizer.WithRoutes(routes))
+	a, err := authorizer.New(demoVerifier{}, authorizer.WithRoutes(routes))
+	if err != nil {
+		log.Fatal(err)
+	}
 	// lambda.Start(a.RESTToken)
 
 	resp, err := a.RESTToken(context.Background(), events.APIGatewayCustomAuthorizerRequest{
@@ -88,7 +91,10 @@ func ExampleAuthorizer_RESTToken() {
 
 // A REST REQUEST authorizer that reads the token from a cookie.
 func ExampleAuthorizer_RESTRequest() {
-	a := authorizer.New(demoVerifier{}, authorizer.WithTokenCookie("session"))
+	a, err := authorizer.New(demoVerifier{}, authorizer.WithTokenCookie("session"))
+	if err != nil {
+		log.Fatal(err)
+	}
 	// lambda.Start(a.RESTRequest)
 
 	req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
@@ -116,7 +122,10 @@ func ExampleAuthorizer_HTTPAPISimple() {
 		}
 		return nil
 	}
-	a := authorizer.New(demoVerifier{}, authorizer.WithRule(adminsOnly))
+	a, err := authorizer.New(demoVerifier{}, authorizer.WithRule(adminsOnly))
+	if err != nil {
+		log.Fatal(err)
+	}
 	// lambda.Start(a.HTTPAPISimple)
 
 	resp, err := a.HTTPAPISimple(context.Background(), events.APIGatewayV2CustomAuthorizerV2Request{
@@ -158,7 +167,10 @@ func ExampleCallerFromEvent() {
 // subject, groups and scopes back from the authorizer context, which API
 // Gateway passes as strings next to principalId.
 func ExampleClaimsFromEvent() {
-	a := authorizer.New(demoVerifier{})
+	a, err := authorizer.New(demoVerifier{})
+	if err != nil {
+		log.Fatal(err)
+	}
 	resp, _ := a.RESTToken(context.Background(), events.APIGatewayCustomAuthorizerRequest{
 		AuthorizationToken: "Bearer good",
 		MethodArn:          "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders",
@@ -186,7 +198,10 @@ func ExampleWithRequestRule() {
 		}
 		return nil
 	}
-	a := authorizer.New(demoVerifier{}, authorizer.WithRequestRule(sameTeam))
+	a, err := authorizer.New(demoVerifier{}, authorizer.WithRequestRule(sameTeam))
+	if err != nil {
+		log.Fatal(err)
+	}
 	// lambda.Start(a.HTTPAPISimple), with authorizer caching off or
 	// $request.path among the identity sources.
 
@@ -235,7 +250,10 @@ func ExampleWithClientCert() {
 		}
 		return nil
 	}
-	a := authorizer.New(demoVerifier{}, authorizer.WithClientCert(certs, sameUser))
+	a, err := authorizer.New(demoVerifier{}, authorizer.WithClientCert(certs, sameUser))
+	if err != nil {
+		log.Fatal(err)
+	}
 	// lambda.Start(a.RESTRequest)
 
 	for _, cert := range []*testpeer.Cert{alice, pki.Good} {
