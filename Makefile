@@ -12,6 +12,8 @@ RIE_VERSION         := v0.0.0-20261030222936-bef5c4ba774d
 STATICCHECK_VERSION := v0.8.2
 GOVULNCHECK_VERSION := v1.9.0
 COGNITO_LOCAL_DIR   := tools/cognito-local
+DYNALITE_DIR        := tools/dynalite
+AWS_CRYPTO_DIR      := tools/aws-crypto
 
 BIN := $(CURDIR)/.bin
 export SECLAMBDA_BIN := $(BIN)
@@ -30,6 +32,8 @@ RIE_STAMP         := $(BIN)/.aws-lambda-rie-$(RIE_VERSION)
 STATICCHECK_STAMP := $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
 GOVULNCHECK_STAMP := $(BIN)/.govulncheck-$(GOVULNCHECK_VERSION)
 COGNITO_STAMP     := $(BIN)/.cognito-local-$(shell sha256sum $(COGNITO_LOCAL_DIR)/package-lock.json | cut -c1-16)
+DYNALITE_STAMP    := $(BIN)/.dynalite-$(shell sha256sum $(DYNALITE_DIR)/package-lock.json | cut -c1-16)
+AWS_CRYPTO_STAMP  := $(BIN)/.aws-crypto-$(shell sha256sum $(AWS_CRYPTO_DIR)/package-lock.json | cut -c1-16)
 
 .PHONY: test sysdeps peers lint tools vuln fuzz bench demo clean-bin tidy
 
@@ -52,8 +56,9 @@ sysdeps:
 		else echo "missing Debian packages:$$missing (install them, e.g. sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
 
-## peers: install local-kms, aws-lambda-rie and cognito-local into .bin/.
-peers: $(KMS_STAMP) $(RIE_STAMP) $(COGNITO_STAMP)
+## peers: install local-kms, aws-lambda-rie, cognito-local, dynalite and the
+## AWS Encryption SDK for JavaScript into .bin/.
+peers: $(KMS_STAMP) $(RIE_STAMP) $(COGNITO_STAMP) $(DYNALITE_STAMP) $(AWS_CRYPTO_STAMP)
 
 $(KMS_STAMP):
 	@mkdir -p $(BIN)
@@ -70,6 +75,18 @@ $(COGNITO_STAMP): $(COGNITO_LOCAL_DIR)/package.json $(COGNITO_LOCAL_DIR)/package
 	cp $(COGNITO_LOCAL_DIR)/package.json $(COGNITO_LOCAL_DIR)/package-lock.json $(BIN)/cognito-local/
 	cd $(BIN)/cognito-local && npm ci --no-audit --no-fund --loglevel=error
 	@rm -f $(BIN)/.cognito-local-* && touch $@
+
+$(DYNALITE_STAMP): $(DYNALITE_DIR)/package.json $(DYNALITE_DIR)/package-lock.json
+	@mkdir -p $(BIN)/dynalite
+	cp $(DYNALITE_DIR)/package.json $(DYNALITE_DIR)/package-lock.json $(BIN)/dynalite/
+	cd $(BIN)/dynalite && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f $(BIN)/.dynalite-* && touch $@
+
+$(AWS_CRYPTO_STAMP): $(AWS_CRYPTO_DIR)/package.json $(AWS_CRYPTO_DIR)/package-lock.json
+	@mkdir -p $(BIN)/aws-crypto
+	cp $(AWS_CRYPTO_DIR)/package.json $(AWS_CRYPTO_DIR)/package-lock.json $(BIN)/aws-crypto/
+	cd $(BIN)/aws-crypto && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f $(BIN)/.aws-crypto-* && touch $@
 
 $(STATICCHECK_STAMP):
 	@mkdir -p $(BIN)

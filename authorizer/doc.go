@@ -80,4 +80,10 @@
 //		log.Fatal(err)
 //	}
 //	lambda.Start(a.RESTToken)
+//
+// # Testing
+//
+// Package [github.com/seclambda/seclambda/authorizer/authorizertest] runs an
+// issuer on loopback for unit tests of your authorizers and handlers: it
+// signs tokens of any shape and hands out the configuration that trusts it.
 package authorizer

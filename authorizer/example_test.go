@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/seclambda/seclambda/authorizer"
-	"github.com/seclambda/seclambda/internal/testpeer"
 	"github.com/seclambda/seclambda/mtls"
+	"github.com/seclambda/seclambda/mtls/mtlstest"
 )
 
 // demoVerifier stands in for a *JWTVerifier so that the examples run
@@ -227,11 +227,11 @@ func ExampleWithRequestRule() {
 // token, Deny for a bad or foreign certificate, 500 when the CRLs cannot
 // give a verdict.
 func ExampleWithClientCert() {
-	pki, err := testpeer.BuildPKI(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
+	pki, err := mtlstest.NewPKI(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 	if err != nil {
 		log.Fatal(err)
 	}
-	alice, err := testpeer.NewLeaf(pki.Intermediate, pki.At, testpeer.LeafOptions{CommonName: "alice"})
+	alice, err := mtlstest.NewLeaf(pki.Intermediate, pki.At, mtlstest.LeafOptions{CommonName: "alice"})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func ExampleWithClientCert() {
 	}
 	// lambda.Start(a.RESTRequest)
 
-	for _, cert := range []*testpeer.Cert{alice, pki.Good} {
+	for _, cert := range []*mtlstest.Cert{alice, pki.Good} {
 		req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
 			Type:      "REQUEST",
 			MethodArn: "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/device",

@@ -68,6 +68,9 @@ type coldFunction struct {
 	event          any
 	check          func(body []byte) error
 	bootstrap      string
+	// prime, when set, is sent once before the unmeasured warm-up run,
+	// to a cold start of its own, to put data in place (answered 201).
+	prime any
 }
 
 // TestColdStart builds each function as a provided.al2023 bootstrap and
@@ -119,6 +122,13 @@ func TestColdStart(t *testing.T) {
 	for r := -1; r < runs; r++ {
 		for j := range fns {
 			i := (j + max(r, 0)) % len(fns) // rotate the order every round
+			if r < 0 && fns[i].prime != nil {
+				p := fns[i]
+				p.event, p.check = p.prime, status(201)
+				if _, _, _, err := coldStart(rie, p); err != nil {
+					t.Fatalf("%s: prime: %v", p.name, err)
+				}
+			}
 			total, init, log, err := coldStart(rie, fns[i])
 			if err != nil {
 				t.Fatalf("%s: %v", fns[i].name, err)
@@ -160,13 +170,7 @@ func coldFunctions(t *testing.T) []coldFunction {
 		}
 		return e
 	}
-	status200 := func(body []byte) error {
-		var resp events.APIGatewayV2HTTPResponse
-		if err := json.Unmarshal(body, &resp); err != nil || resp.StatusCode != 200 {
-			return fmt.Errorf("response %s, want status 200", body)
-		}
-		return nil
-	}
+	status200 := status(200)
 
 	// AWS settings for the functions that link the SDK: local-kms and the
 	// Secrets Manager wire-protocol server, static credentials.
@@ -243,20 +247,67 @@ func coldFunctions(t *testing.T) []coldFunction {
 	authzSecenv.name, authzSecenv.tags = "authorizer-cognito-secenv", "secenv"
 	authzSecenv.env = maps.Clone(authz.env)
 	authzSecenv.env["AWS_LAMBDA_FUNCTION_NAME"] = "authorizer-cognito-secenv"
+	// The api's data tier on dynalite: the notes table, the key store and
+	// a branch key, created by the examples' branchkey command.
+	dyn := testpeer.StartDynamo(t)
+	branchKey := provisionNotes(t, aws("branchkey", map[string]string{"AWS_ENDPOINT_URL_DYNAMODB": dyn.Endpoint}), keyARN)
+	aliceClaims := map[string]string{"sub": "4f2b6c1e-0000-4000-8000-00000000a11c", "username": "alice", "token_use": "access"}
 	api := coldFunction{
 		name: "api", dir: "../examples", pkg: "./api",
 		env: aws("notes-api", map[string]string{
-			"ALLOWED_ORIGIN":      "https://app.example.com",
-			"SIGNING_KEY":         k.Encrypt(t, keyID, []byte("signing-key-4c8f0e2a9b7d6e5f"), ec("notes-api")),
-			"KMS_KEY_ARN":         keyARN,
-			"UPSTREAM_SECRET_ARN": secretARN,
+			"ALLOWED_ORIGIN":            "https://app.example.com",
+			"SIGNING_KEY":               k.Encrypt(t, keyID, []byte("signing-key-4c8f0e2a9b7d6e5f"), ec("notes-api")),
+			"KMS_KEY_ARN":               keyARN,
+			"UPSTREAM_SECRET_ARN":       secretARN,
+			"AWS_ENDPOINT_URL_DYNAMODB": dyn.Endpoint,
+			"NOTES_TABLE":               "bench-notes",
+			"KEY_STORE_TABLE":           "bench-keystore",
+			"BRANCH_KEY_ID":             branchKey,
 		}),
-		event: httpEvent("GET", "GET /notes", "/notes", map[string]string{
-			"sub": "4f2b6c1e-0000-4000-8000-00000000a11c", "username": "alice", "token_use": "access",
-		}),
+		event: httpEvent("GET", "GET /notes", "/notes", aliceClaims),
 		check: status200,
+		// One note of alice's, so that the first response reads the
+		// branch key and decrypts.
+		prime: func() events.APIGatewayV2HTTPRequest {
+			e := httpEvent("POST", "POST /notes", "/notes", aliceClaims)
+			e.Body = `{"text":"a note for the cold start to decrypt"}`
+			return e
+		}(),
 	}
 	return []coldFunction{hello, helloSDK, helloSDKDecrypt, authz, authzSecenv, api}
+}
+
+// provisionNotes creates the notes API's tables on dynalite and a branch
+// key wrapped by keyARN, with examples/cmd/branchkey run in env, and
+// returns the branch key's ID.
+func provisionNotes(t *testing.T, env map[string]string, keyARN string) string {
+	t.Helper()
+	cmd := exec.Command("go", "run", "./cmd/branchkey", "-local", "-notes-table", "bench-notes",
+		"-key-store", "bench-keystore", "-kms-key-arn", keyARN)
+	cmd.Dir = "../examples"
+	cmd.Env = os.Environ()
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("branchkey: %v\n%s", err, stderr.String())
+	}
+	return string(bytes.TrimSpace(out))
+}
+
+// status returns a check that the response is an HTTP API response with
+// the status code want.
+func status(want int) func([]byte) error {
+	return func(body []byte) error {
+		var resp events.APIGatewayV2HTTPResponse
+		if err := json.Unmarshal(body, &resp); err != nil || resp.StatusCode != want {
+			return fmt.Errorf("response %s, want status %d", body, want)
+		}
+		return nil
+	}
 }
 
 // rieBinary finds aws-lambda-rie as the harness does.

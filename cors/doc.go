@@ -31,6 +31,47 @@
 // with. On top of that it refuses origins that no browser sends (see
 // [CORS]), so it never allows more than rs/cors.
 //
+// # API Gateway's own responses
+//
+// The wrappers set CORS headers on what the function returns. Some
+// responses never come from the function: API Gateway answers them itself,
+// and a browser that finds no Access-Control-Allow-Origin on them hides them
+// from the page, which sees a network error instead of the status. Each
+// setup gets CORS headers on them in its own way:
+//
+//   - REST API with [CORS.WrapREST]: an authorizer's 401 or Deny (403), a
+//     missing or unknown API key, throttling (429) and integration timeouts
+//     are gateway responses. Add Access-Control-Allow-Origin (a fixed origin,
+//     never the request's Origin mapped back, which would allow every site)
+//     and Vary: Origin to the DEFAULT_4XX and DEFAULT_5XX gateway responses,
+//     as examples/template.yaml does. With a Lambda proxy integration the
+//     function returns the headers of every other response: API Gateway
+//     adds none.
+//   - HTTP API with [CORS.WrapHTTPAPI]: an HTTP API has no gateway responses
+//     to customise, so a JWT authorizer's 401, which never reaches the
+//     function, and throttling answers carry no CORS headers; a page has to
+//     treat such a network error as "sign in again" (examples/README.md).
+//     Preflights reach the function only through a route without an
+//     authorizer, such as OPTIONS /{proxy+}.
+//   - HTTP API with its own CORS configuration instead: API Gateway then
+//     answers preflights itself, adds the configured headers to the
+//     function's responses and ignores the CORS headers the function
+//     returns, so the wrapper's policy has no effect there. Use one or the
+//     other, not both.
+//   - ALB with [CORS.WrapALB]: the load balancer's own errors (502, 503, 504,
+//     and the 401 of an authenticate action) carry no CORS headers.
+//
+// AWS documents these rules in "CORS for REST APIs in API Gateway"
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html),
+// "Gateway response types for API Gateway"
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html),
+// "Configure CORS for HTTP APIs in API Gateway"
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html:
+// "If you configure CORS for an API, API Gateway ignores CORS headers
+// returned from your backend integration") and "Choose between REST APIs
+// and HTTP APIs"
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html).
+//
 // # Threat model
 //
 // cors protects users' browsers from other sites reading responses they

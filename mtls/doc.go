@@ -73,4 +73,10 @@
 // [github.com/seclambda/seclambda/authorizer.WithClientCert];
 // [Validator.FromRESTRequest] and [Validator.FromHTTPAPIRequest] combine
 // the certificate with other checks in an authorizer of your own.
+//
+// # Testing
+//
+// Package [github.com/seclambda/seclambda/mtls/mtlstest] makes CAs, client
+// certificates, CRLs and the events that carry a certificate, for unit
+// tests of your functions and authorizers.
 package mtls

@@ -9,15 +9,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/seclambda/seclambda/internal/testpeer"
 	"github.com/seclambda/seclambda/mtls"
+	"github.com/seclambda/seclambda/mtls/mtlstest"
 )
 
 // examplePKI stands in for the deployment's material: in a function, the
 // trust store is the API Gateway truststore bundle and the CRLs come from
 // the CA (files in the deployment package, S3, AWS Private CA).
-func examplePKI() *testpeer.PKI {
-	pki, err := testpeer.BuildPKI(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
+func examplePKI() *mtlstest.PKI {
+	pki, err := mtlstest.NewPKI(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func ExampleValidator_FromHTTPAPI() {
 
 	for _, c := range []struct {
 		name string
-		cert *testpeer.Cert
+		cert *mtlstest.Cert
 	}{{"good", pki.Good}, {"revoked", pki.Revoked}, {"other org", pki.Other}, {"no certificate", nil}} {
 		var req events.APIGatewayV2HTTPRequest
 		if c.cert != nil {
@@ -86,7 +86,7 @@ func ExampleValidator_RESTRequest() {
 	}
 	// In main: lambda.Start(v.RESTRequest)
 
-	for _, cert := range []*testpeer.Cert{pki.Good, pki.Expired} {
+	for _, cert := range []*mtlstest.Cert{pki.Good, pki.Expired} {
 		req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
 			Type:      "REQUEST",
 			MethodArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/orders",
@@ -118,7 +118,7 @@ func ExampleValidator_HTTPAPISimple() {
 	}
 	// In main: lambda.Start(v.HTTPAPISimple)
 
-	for _, cert := range []*testpeer.Cert{pki.Good, pki.Intermediate} {
+	for _, cert := range []*mtlstest.Cert{pki.Good, pki.Intermediate} {
 		req := events.APIGatewayV2CustomAuthorizerV2Request{
 			Type:     "REQUEST",
 			RouteArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/orders",
@@ -149,7 +149,7 @@ func ExampleValidator_FromRESTRequest() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, cert := range []*testpeer.Cert{pki.Good, pki.Revoked} {
+	for _, cert := range []*mtlstest.Cert{pki.Good, pki.Revoked} {
 		req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
 			Type:      "REQUEST",
 			MethodArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/POST/orders",

@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seclambda/seclambda/internal/testpeer"
+	"github.com/seclambda/seclambda/mtls/mtlstest"
 )
 
 var internalAt = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
-var internalPKI = sync.OnceValues(func() (*testpeer.PKI, error) { return testpeer.BuildPKI(internalAt) })
+var internalPKI = sync.OnceValues(func() (*mtlstest.PKI, error) { return mtlstest.NewPKI(internalAt) })
 
-func pkiFor(tb testing.TB) *testpeer.PKI {
+func pkiFor(tb testing.TB) *mtlstest.PKI {
 	tb.Helper()
 	p, err := internalPKI()
 	if err != nil {
@@ -26,7 +26,7 @@ func pkiFor(tb testing.TB) *testpeer.PKI {
 	return p
 }
 
-func validatorFor(tb testing.TB, p *testpeer.PKI, cacheSize int) *Validator {
+func validatorFor(tb testing.TB, p *mtlstest.PKI, cacheSize int) *Validator {
 	tb.Helper()
 	v, err := NewValidator(Config{
 		TrustStore: p.TrustStorePEM(),
@@ -62,7 +62,7 @@ func TestCacheBounded(t *testing.T) {
 				t.Fatalf("cache %+v, want size %d", c, tt.wantMax)
 			}
 			for i := 0; i < tt.certs; i++ {
-				leaf, err := testpeer.NewLeaf(p.Intermediate, p.At, testpeer.LeafOptions{CommonName: "bounded"})
+				leaf, err := mtlstest.NewLeaf(p.Intermediate, p.At, mtlstest.LeafOptions{CommonName: "bounded"})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -92,13 +92,13 @@ func TestCacheEvictsExpiredFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	short, err := testpeer.NewLeaf(p.Intermediate, p.At, testpeer.LeafOptions{NotAfter: p.At.Add(time.Minute)})
+	short, err := mtlstest.NewLeaf(p.Intermediate, p.At, mtlstest.LeafOptions{NotAfter: p.At.Add(time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	long1, _ := testpeer.NewLeaf(p.Intermediate, p.At, testpeer.LeafOptions{})
-	long2, _ := testpeer.NewLeaf(p.Intermediate, p.At, testpeer.LeafOptions{})
-	for _, c := range []*testpeer.Cert{short, long1} {
+	long1, _ := mtlstest.NewLeaf(p.Intermediate, p.At, mtlstest.LeafOptions{})
+	long2, _ := mtlstest.NewLeaf(p.Intermediate, p.At, mtlstest.LeafOptions{})
+	for _, c := range []*mtlstest.Cert{short, long1} {
 		if _, err := v.Validate(c.PEMString()); err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +138,7 @@ func FuzzParseCert(f *testing.F) {
 	f.Add(p.Revoked.PEMString())
 	f.Add(p.Expired.URLEncoded())
 	f.Add(good + p.Intermediate.PEMString())
-	f.Add(testpeer.ALBEncode(testpeer.Bundle(p.Good, p.Intermediate)))
+	f.Add(mtlstest.ALBEncode(mtlstest.Bundle(p.Good, p.Intermediate)))
 	f.Add(strings.ReplaceAll(good, "\n", "\r\n "))
 	f.Add("")
 	f.Add("%")
@@ -147,7 +147,7 @@ func FuzzParseCert(f *testing.F) {
 	f.Add("-----BEGIN CERTIFICATE-----\n" + base64.StdEncoding.EncodeToString([]byte(fuzzMarker)) + "\n-----END CERTIFICATE-----\n")
 	f.Add("-----BEGIN CERTIFICATE-----\n" + fuzzMarker + "\n-----END CERTIFICATE-----\n")
 	f.Add(fuzzMarker + good)
-	f.Add(testpeer.ALBEncode([]byte("-----BEGIN CERTIFICATE-----\n" + fuzzMarker + "==\n-----END CERTIFICATE-----\n")))
+	f.Add(mtlstest.ALBEncode([]byte("-----BEGIN CERTIFICATE-----\n" + fuzzMarker + "==\n-----END CERTIFICATE-----\n")))
 	f.Add(good[:len(good)/2])
 	f.Add(p.Intermediate.PEMString())
 	f.Add(p.CAFlagged.PEMString())
@@ -230,7 +230,7 @@ func TestExtKeyUsages(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, c := range []struct {
-				cert *testpeer.Cert
+				cert *mtlstest.Cert
 				want error
 			}{{p.Good, tt.good}, {p.ServerAuthOnly, tt.srv}} {
 				_, err := v.Validate(c.cert.PEMString())

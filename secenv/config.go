@@ -93,6 +93,9 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 		return p.err
 	}
 	o := newOptions(opts)
+	if err := o.check(); err != nil {
+		return err
+	}
 	out := reflect.New(t).Elem()
 	out.Set(rv.Elem())
 

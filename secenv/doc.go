@@ -62,4 +62,11 @@
 // to scrub; Load logs a warning), against an attacker who can read the
 // process's memory or its environment, or against a function role that may
 // decrypt more than it should: IAM and key policies remain the boundary.
+//
+// # Testing
+//
+// Package [github.com/seclambda/seclambda/secenv/secenvtest] has in-memory
+// KMS and Secrets Manager clients for [WithClients], so that unit tests load
+// a configuration with kms and secretsmanager fields without AWS; a wrong
+// encryption context fails there with [ErrWrongContext], as in Lambda.
 package secenv

@@ -13,7 +13,10 @@ var (
 	// ErrConfig reports a programming error: dst is not a pointer to a
 	// struct, a tag is malformed or uses an option that is not supported
 	// (yet), a field type is unsupported, a kms or secretsmanager field is
-	// not of type Secret, or no client was given for one ([WithClients]).
+	// not of type Secret, no client was given for one ([WithClients]), or
+	// the options contradict each other or cannot be meant: an empty
+	// [WithKMSKeyID], or it together with [InsecureAllowAnyKMSKey]. An
+	// option error is returned alone, before any variable is read.
 	ErrConfig = errors.New("secenv: invalid configuration")
 
 	// ErrMissing reports a required variable that is not set.
@@ -26,8 +29,10 @@ var (
 	ErrInvalid = errors.New("secenv: invalid value")
 
 	// ErrCiphertext reports a kms value that is only white space, is not
-	// base64, or whose decoded length cannot be a KMS ciphertext; the
-	// message says which.
+	// base64 (standard or URL alphabet, padded or not), or decodes to no
+	// bytes or to more than 6144 bytes, the largest CiphertextBlob that KMS
+	// Decrypt accepts; the message says which. Any other length is sent to
+	// KMS, which refuses what is not a ciphertext ([ErrDecrypt]).
 	ErrCiphertext = errors.New("secenv: value is not a base64 KMS ciphertext")
 
 	// ErrDecrypt is the category of every KMS decrypt failure.
@@ -50,6 +55,12 @@ var (
 	// ErrKeyMismatch reports a ciphertext that was not encrypted under the
 	// key pinned with [WithKMSKeyID].
 	ErrKeyMismatch = errors.New("secenv: ciphertext is not under the pinned KMS key")
+
+	// ErrNoKeyID reports a KMS Decrypt response that does not say which key
+	// decrypted the ciphertext (no KeyId), so that the key pinned with
+	// [WithKMSKeyID] cannot be checked. Real KMS always names the key; a
+	// client that drops it (a wrapper or a test double) is at fault.
+	ErrNoKeyID = errors.New("secenv: KMS response has no KeyId")
 
 	// ErrSecretsManager is the category of every Secrets Manager failure.
 	ErrSecretsManager = errors.New("secenv: Secrets Manager lookup failed")

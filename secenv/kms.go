@@ -81,6 +81,11 @@ func (o *options) decrypt(ctx context.Context, c KMSClient, raw string) (string,
 	}
 	if o.keyID != "" && !keyMatches(o.keyID, out.KeyID) {
 		clear(out.Plaintext)
+		if out.KeyID == "" {
+			// Fail closed, but say what is missing: the response, not the
+			// ciphertext, is at fault.
+			return "", detail("the KMS response has no KeyId to check the pinned key against", ErrDecrypt, ErrNoKeyID)
+		}
 		return "", detail("", ErrDecrypt, ErrKeyMismatch)
 	}
 	v := string(out.Plaintext)
@@ -89,7 +94,8 @@ func (o *options) decrypt(ctx context.Context, c KMSClient, raw string) (string,
 }
 
 // keyMatches reports whether got, the key ARN that KMS reports, is the
-// pinned key. Aliases cannot be checked here; KMS checked them already.
+// pinned key; an empty got matches no key ID or ARN. Aliases cannot be
+// checked here; KMS checked them already.
 func keyMatches(pinned, got string) bool {
 	switch {
 	case strings.HasPrefix(pinned, "alias/"), strings.Contains(pinned, ":alias/"):

@@ -268,3 +268,78 @@ func TestLoadKMSConcurrent(t *testing.T) {
 		t.Errorf("WithConcurrency(3): %d in flight", p2.MaxInFlight())
 	}
 }
+
+// noKeyID is a KMS client that drops the KeyId of real Decrypt responses,
+// as a faulty wrapper or a test double might.
+type noKeyID struct{ *kms.Client }
+
+func (c noKeyID) Decrypt(ctx context.Context, in *kms.DecryptInput, optFns ...func(*kms.Options)) (*kms.DecryptOutput, error) {
+	out, err := c.Client.Decrypt(ctx, in, optFns...)
+	if out != nil {
+		out.KeyId = nil
+	}
+	return out, err
+}
+
+// TestKMSKeyPin checks the pin options: an empty pin and contradicting
+// options are ErrConfig errors before any call, "no pin" is explicit, and a
+// response that names no key fails closed saying so.
+func TestKMSKeyPin(t *testing.T) {
+	k := testpeer.StartKMS(t)
+	keyA, arnA := k.CreateKey(t)
+	keyB, _ := k.CreateKey(t)
+	alias := "alias/pin-test"
+	if _, err := k.Client.CreateAlias(context.Background(), &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: aws.String(keyA)}); err != nil {
+		t.Fatalf("CreateAlias: %v", err)
+	}
+	const plaintext = "pinned-secret-value"
+	vars := env{"DB_PASSWORD": k.Encrypt(t, keyA, []byte(plaintext), map[string]string{"LambdaFunctionName": "orders-api"}), "AWS_LAMBDA_FUNCTION_NAME": "orders-api"}
+	real, dropped := kmsVia(k, ""), noKeyID{kmsVia(k, "")}
+
+	tests := []struct {
+		name      string
+		client    secenvaws.KMSAPI
+		opts      []secenv.Option
+		wantErr   []error
+		fieldErr  bool // the error names the field (else a setup error)
+		notWanted error
+	}{
+		{name: "empty pin", client: real, opts: []secenv.Option{secenv.WithKMSKeyID("")}, wantErr: []error{secenv.ErrConfig}},
+		{name: "white space pin", client: real, opts: []secenv.Option{secenv.WithKMSKeyID(" \t")}, wantErr: []error{secenv.ErrConfig}},
+		{name: "pin and any key", client: real, opts: []secenv.Option{secenv.WithKMSKeyID(keyA), secenv.InsecureAllowAnyKMSKey()}, wantErr: []error{secenv.ErrConfig}},
+		{name: "any key", client: real, opts: []secenv.Option{secenv.InsecureAllowAnyKMSKey()}},
+		{name: "pin with spaces around", client: real, opts: []secenv.Option{secenv.WithKMSKeyID(" " + arnA + "\n")}},
+		{name: "other key", client: real, opts: []secenv.Option{secenv.WithKMSKeyID(keyB)}, wantErr: []error{secenv.ErrDecrypt}, fieldErr: true},
+		{name: "response without KeyId, pinned ID", client: dropped, opts: []secenv.Option{secenv.WithKMSKeyID(keyA)},
+			wantErr: []error{secenv.ErrDecrypt, secenv.ErrNoKeyID}, fieldErr: true, notWanted: secenv.ErrKeyMismatch},
+		{name: "response without KeyId, pinned ARN", client: dropped, opts: []secenv.Option{secenv.WithKMSKeyID(arnA)},
+			wantErr: []error{secenv.ErrDecrypt, secenv.ErrNoKeyID}, fieldErr: true, notWanted: secenv.ErrKeyMismatch},
+		{name: "response without KeyId, pinned alias (checked by KMS)", client: dropped, opts: []secenv.Option{secenv.WithKMSKeyID(alias)}},
+		{name: "response without KeyId, no pin", client: dropped},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := append([]secenv.Option{secenvaws.WithKMS(tt.client), secenv.WithLookup(vars.lookup), secenv.WithRegistry(redact.NewRegistry())}, tt.opts...)
+			var c kmsConfig
+			err := secenv.Load(context.Background(), &c, opts...)
+			if len(tt.wantErr) == 0 {
+				if err != nil || c.Password.Reveal() != plaintext {
+					t.Fatalf("Load: %v", err)
+				}
+				return
+			}
+			for _, want := range tt.wantErr {
+				if !errors.Is(err, want) {
+					t.Errorf("Load error = %v, want %v", err, want)
+				}
+			}
+			if tt.notWanted != nil && errors.Is(err, tt.notWanted) {
+				t.Errorf("Load error = %v, must not match %v", err, tt.notWanted)
+			}
+			var fe *secenv.FieldError
+			if errors.As(err, &fe) != tt.fieldErr {
+				t.Errorf("Load error %v: names a field %v, want %v", err, !tt.fieldErr, tt.fieldErr)
+			}
+		})
+	}
+}

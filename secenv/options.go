@@ -1,9 +1,11 @@
 package secenv
 
 import (
+	"fmt"
 	"log/slog"
 	"maps"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/seclambda/seclambda/redact"
@@ -33,6 +35,8 @@ type options struct {
 	registry  *redact.Registry
 	fallback  bool
 	keyID     string
+	keyIDSet  bool // WithKMSKeyID was given, possibly with ""
+	anyKey    bool // InsecureAllowAnyKMSKey was given
 	limit     int
 	cache     *Cache
 	ttl       time.Duration
@@ -60,6 +64,19 @@ func newOptions(opts []Option) *options {
 		o.logger = slog.Default()
 	}
 	return o
+}
+
+// check reports the options that contradict each other or cannot be
+// meant, as [ErrConfig] errors.
+func (o *options) check() error {
+	switch {
+	case o.keyIDSet && o.keyID == "":
+		return fmt.Errorf("%w: WithKMSKeyID with an empty key ID "+
+			"(is its variable unset?): pass the key, or InsecureAllowAnyKMSKey() to accept any key", ErrConfig)
+	case o.keyIDSet && o.anyKey:
+		return fmt.Errorf("%w: WithKMSKeyID and InsecureAllowAnyKMSKey are exclusive", ErrConfig)
+	}
+	return nil
 }
 
 // WithLookup sets the source of variables, os.LookupEnv by default. It also
@@ -112,9 +129,33 @@ func InsecureAllowNoContext() Option { return func(o *options) { o.fallback = tr
 // under: a key ID, key ARN, alias name ("alias/…") or alias ARN. It is sent
 // as the KeyId of each Decrypt, so KMS itself refuses a ciphertext under
 // another key, and when it is a key ID or key ARN, Load also checks the key
-// that KMS reports. Strongly advised: without it, any key the function may
-// use is accepted.
-func WithKMSKeyID(keyID string) Option { return func(o *options) { o.keyID = keyID } }
+// that KMS reports, failing closed when a response names none. Strongly
+// advised: without it, any key the function may use is accepted.
+//
+// An empty (or only white space) keyID, such as os.Getenv of a variable
+// that is not set, makes Load fail with an [ErrConfig] error instead of
+// silently pinning nothing; say "no pin" with [InsecureAllowAnyKMSKey].
+func WithKMSKeyID(keyID string) Option {
+	keyID = strings.TrimSpace(keyID)
+	return func(o *options) { o.keyID, o.keyIDSet = keyID, true }
+}
+
+// InsecureAllowAnyKMSKey says that kms fields may be encrypted under any
+// KMS key the function's role may use: no key is pinned. This is what Load
+// does when neither option is given; the option makes the choice explicit
+// in code and reviews, and gives code that reads the key from a variable a
+// way to say "none" that an unset variable cannot say by accident:
+//
+//	pin := secenv.InsecureAllowAnyKMSKey()
+//	if id := os.Getenv("KMS_KEY_ARN"); id != "" {
+//		pin = secenv.WithKMSKeyID(id)
+//	}
+//
+// WARNING: without a pinned key, a ciphertext made under another key that
+// the role may decrypt with (and, with [InsecureAllowNoContext], from
+// another function) is accepted. Passing it together with [WithKMSKeyID]
+// is an [ErrConfig] error.
+func InsecureAllowAnyKMSKey() Option { return func(o *options) { o.anyKey = true } }
 
 // WithConcurrency bounds how many KMS and Secrets Manager calls one Load
 // runs at once; n < 1 means 1. The default is [DefaultConcurrency].

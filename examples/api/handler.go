@@ -18,6 +18,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/seclambda/seclambda/authorizer"
+	"github.com/seclambda/seclambda/examples/internal/datatier"
+	"github.com/seclambda/seclambda/redact"
+	"github.com/seclambda/seclambda/secenv"
 )
 
 // maxNote bounds a note's text, in bytes.
@@ -43,22 +46,37 @@ func (a *notesAPI) handle(ctx context.Context, req events.APIGatewayV2HTTPReques
 	id := req.PathParameters["id"]
 	switch req.RouteKey {
 	case "GET /notes":
-		notes, err := a.store.List(ctx, owner)
+		notes, skipped, err := a.store.List(ctx, owner)
 		if err != nil {
 			return a.fail(ctx, err)
 		}
-		return jsonResponse(http.StatusOK, map[string]any{"notes": notes}), nil
+		texts := make([]secenv.Secret, 0, len(notes))
+		out := make([]noteJSON, 0, len(notes))
+		for _, n := range notes {
+			texts = append(texts, n.Text)
+			out = append(out, n.response())
+		}
+		log := a.invocationLog(texts...)
+		if skipped > 0 {
+			log.WarnContext(ctx, "notes that do not decrypt for their place were left out", "owner", owner, "count", skipped)
+		}
+		return jsonResponse(http.StatusOK, map[string]any{"notes": out}), nil
 	case "POST /notes":
 		return a.create(ctx, owner, req)
 	case "GET /notes/{id}":
 		n, err := a.store.Get(ctx, owner, id)
+		if errors.Is(err, datatier.ErrDecrypt) {
+			// Never another owner's text: the note is not found.
+			a.log.WarnContext(ctx, "note does not decrypt for its place", "owner", owner, "id", id)
+		}
 		if errors.Is(err, errNotFound) {
 			return jsonResponse(http.StatusNotFound, message("Not Found")), nil
 		}
 		if err != nil {
 			return a.fail(ctx, err)
 		}
-		resp := jsonResponse(http.StatusOK, n)
+		a.invocationLog(n.Text).InfoContext(ctx, "note read", "owner", owner, "id", n.ID)
+		resp := jsonResponse(http.StatusOK, n.response())
 		resp.Headers["ETag"] = `"` + n.ETag + `"`
 		return resp, nil
 	case "DELETE /notes/{id}":
@@ -93,21 +111,23 @@ func (a *notesAPI) create(ctx context.Context, owner string, req events.APIGatew
 	if a.now != nil {
 		now = a.now
 	}
-	n := Note{ID: newID(), Text: in.Text, Created: now().UTC()}
+	n := Note{ID: newID(), Text: secenv.NewSecret(in.Text), Created: now().UTC()}
 	n.ETag = a.etag(owner, n)
+	log := a.invocationLog(n.Text)
 	if err := a.store.Put(ctx, owner, n); err != nil {
-		return a.fail(ctx, err)
+		log.ErrorContext(ctx, "store failed", "err", err)
+		return jsonResponse(http.StatusInternalServerError, message("Internal Server Error")), nil
 	}
-	a.log.InfoContext(ctx, "note created", "owner", owner, "id", n.ID)
+	log.InfoContext(ctx, "note created", "owner", owner, "id", n.ID)
 	a.notify(ctx, n)
-	return jsonResponse(http.StatusCreated, n), nil
+	return jsonResponse(http.StatusCreated, n.response()), nil
 }
 
 // etag signs the note with the KMS-decrypted signing key, so that an ETag
 // cannot be forged or carried over to another owner's note.
 func (a *notesAPI) etag(owner string, n Note) string {
 	m := hmac.New(sha256.New, a.cfg.SigningKey.RevealBytes())
-	m.Write([]byte(owner + "\x00" + n.ID + "\x00" + n.Text))
+	m.Write([]byte(owner + "\x00" + n.ID + "\x00" + n.Text.Reveal()))
 	return hex.EncodeToString(m.Sum(nil))[:32]
 }
 
@@ -133,6 +153,22 @@ func (a *notesAPI) notify(ctx context.Context, n Note) {
 	}
 	resp.Body.Close()
 	a.log.InfoContext(ctx, "upstream notified", "status", resp.StatusCode)
+}
+
+// invocationLog returns the logger for the rest of one invocation: a.log,
+// which masks every value in redact.Default(), behind a handler that also
+// masks the note texts this invocation handles, registered for this
+// invocation only (a process-wide registry would grow with every note).
+// Texts shorter than redact.MinSecretLen bytes cannot be masked without
+// masking ordinary words and are left out.
+func (a *notesAPI) invocationLog(texts ...secenv.Secret) *slog.Logger {
+	reg := redact.NewRegistry()
+	vals := make([]string, 0, len(texts))
+	for _, t := range texts {
+		vals = append(vals, t.Reveal())
+	}
+	_ = reg.Add(vals...) // only ErrTooShort, for the texts left out
+	return slog.New(redact.NewHandler(a.log.Handler(), redact.WithRegistry(reg)))
 }
 
 func (a *notesAPI) fail(ctx context.Context, err error) (events.APIGatewayV2HTTPResponse, error) {

@@ -17,9 +17,18 @@
 //   - authorizer.ClaimsFromEvent reads the caller from the JWT
 //     authorizer's claims, and a request without them is refused.
 //
-// Notes live in a Store; the default is in memory, one per execution
-// environment, which is enough for the demo. Replace it with DynamoDB (and
-// add the table's actions to ApiRole) for real use.
+// Notes live in DynamoDB (NOTES_TABLE), one partition per owner: the
+// partition key is the caller's subject, so no request can name another
+// owner's item, and a create is conditional, so it never overwrites. Each
+// note's text is encrypted before it reaches DynamoDB with the AWS
+// Encryption SDK and the AWS KMS Hierarchical keyring (package
+// examples/internal/datatier): the branch key BRANCH_KEY_ID in the key store
+// KEY_STORE_TABLE, wrapped by KMS_KEY_ARN and cached for five minutes, so a
+// warm function makes no KMS call per note. The encryption context table/owner/note binds
+// each ciphertext to its item: one copied into another owner's partition
+// does not decrypt, and the API answers not found. Decrypted texts are
+// secenv.Secret values until the response is built, and are masked in this
+// invocation's logs.
 package main
 
 import (
@@ -61,7 +70,14 @@ func main() {
 		log.Error("init failed", "err", err)
 		os.Exit(1)
 	}
-	api := &notesAPI{cfg: cfg, store: newMemStore(), log: log, client: &http.Client{Timeout: 2 * time.Second}}
+	ctx, cancel = context.WithTimeout(context.Background(), 8*time.Second)
+	store, err := newDynamoStore(ctx, os.LookupEnv)
+	cancel()
+	if err != nil {
+		log.Error("init failed", "err", err)
+		os.Exit(1)
+	}
+	api := &notesAPI{cfg: cfg, store: store, log: log, client: &http.Client{Timeout: 2 * time.Second}}
 	lambda.Start(c.WrapHTTPAPI(api.handle))
 }
 

@@ -115,6 +115,7 @@ func Check(data []byte, opts *Options) ([]Finding, error) {
 	c.principals()
 	c.routes()
 	c.network()
+	c.dynamodb()
 	slices.SortStableFunc(c.findings, func(a, b Finding) int {
 		return strings.Compare(a.Resource+"\x00"+a.Rule, b.Resource+"\x00"+b.Rule)
 	})

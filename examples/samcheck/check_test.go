@@ -164,6 +164,51 @@ func TestSeededViolations(t *testing.T) {
 			resource: "AuthorizerCognitoLogs", rule: "duplicate-key",
 		},
 		{
+			name:     "table encrypted with the AWS managed key",
+			edits:    []edit{{"        KMSMasterKeyId: !GetAtt NotesKey.Arn\n      PointInTimeRecoverySpecification:\n        PointInTimeRecoveryEnabled: true\n      DeletionProtectionEnabled: true\n\n  # The branch key store", "        KMSMasterKeyId: alias/aws/dynamodb\n      PointInTimeRecoverySpecification:\n        PointInTimeRecoveryEnabled: true\n      DeletionProtectionEnabled: true\n\n  # The branch key store"}},
+			resource: "NotesTable", rule: "dynamodb-sse",
+		},
+		{
+			name:     "table without SSE on a KMS key",
+			edits:    []edit{{"      SSESpecification:\n        SSEEnabled: true\n        SSEType: KMS\n        KMSMasterKeyId: !GetAtt NotesKey.Arn\n      PointInTimeRecoverySpecification:\n        PointInTimeRecoveryEnabled: true\n      DeletionProtectionEnabled: true\n\n  # ---", "      PointInTimeRecoverySpecification:\n        PointInTimeRecoveryEnabled: true\n      DeletionProtectionEnabled: true\n\n  # ---"}},
+			resource: "NotesKeyStoreTable", rule: "dynamodb-sse",
+		},
+		{
+			name:     "SimpleTable",
+			edits:    []edit{{"  # ---------------------------------------------------------------- identities\n", "  Cache:\n    Type: AWS::Serverless::SimpleTable\n    Properties:\n      SSESpecification: {SSEEnabled: true}\n\n  # ---------------------------------------------------------------- identities\n"}},
+			resource: "Cache", rule: "dynamodb-sse",
+		},
+		{
+			name:     "item actions on every table",
+			edits:    []edit{{"dynamodb:DeleteItem]\n                Resource: !GetAtt NotesTable.Arn", "dynamodb:DeleteItem]\n                Resource: \"*\""}},
+			resource: "ApiFunction", rule: "dynamodb-scope",
+		},
+		{
+			name:     "item actions on a table ARN pattern",
+			edits:    []edit{{"dynamodb:DeleteItem]\n                Resource: !GetAtt NotesTable.Arn", "dynamodb:DeleteItem]\n                Resource: !Sub arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"}},
+			resource: "ApiFunction", rule: "dynamodb-scope",
+		},
+		{
+			name:     "item actions on a wildcard after the table",
+			edits:    []edit{{"dynamodb:DeleteItem]\n                Resource: !GetAtt NotesTable.Arn", "dynamodb:DeleteItem]\n                Resource: !Sub ${NotesTable.Arn}*"}},
+			resource: "ApiFunction", rule: "dynamodb-scope",
+		},
+		{
+			name:     "item actions on another table than the function uses",
+			edits:    []edit{{"          KEY_STORE_TABLE: !Ref NotesKeyStoreTable\n", ""}},
+			resource: "ApiFunction", rule: "dynamodb-scope",
+		},
+		{
+			name:     "no VPC endpoint for DynamoDB",
+			edits:    []edit{{"ServiceName: !Sub com.amazonaws.${AWS::Region}.dynamodb", "ServiceName: !Sub com.amazonaws.${AWS::Region}.sts"}},
+			resource: "ApiFunction", rule: "vpc-endpoint",
+		},
+		{
+			name:     "branch key decrypt without the key store's context",
+			edits:    []edit{{"                    kms:EncryptionContext:tablename: !Sub ${AWS::StackName}-keystore\n", ""}},
+			resource: "ApiRole", rule: "kms-decrypt",
+		},
+		{
 			name:     "wildcard resource for a scoped action",
 			edits:    []edit{{"Action: [logs:CreateLogStream, logs:PutLogEvents]\n                Resource: !Sub ${IamCallerLogs.Arn}", "Action: [logs:CreateLogStream, logs:PutLogEvents]\n                Resource: \"*\""}},
 			resource: "IamCallerRole", rule: "wildcard-resource",

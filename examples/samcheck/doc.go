@@ -21,7 +21,9 @@
 //     supports on no narrower resource ([Options.StarResourceActions]).
 //   - kms-decrypt: a role that Lambda assumes (or a policy attached to one)
 //     allows kms:Decrypt on one key and requires the
-//     kms:EncryptionContext:LambdaFunctionName condition.
+//     kms:EncryptionContext:LambdaFunctionName condition, or, for the
+//     branch keys of a Hierarchical keyring's key store, the
+//     kms:EncryptionContext:tablename condition.
 //   - secret-scope: secretsmanager:GetSecretValue names specific secrets.
 //   - hardcoded-env: an environment variable whose name marks it sensitive
 //     (…_SECRET, …_PASSWORD, …_TOKEN, and KEY after a word such as API,
@@ -64,8 +66,15 @@
 //   - open-ingress: no security group admits the whole internet: 0.0.0.0/0
 //     or ::/0 in any spelling (0000::/0, 0:0:0:0:0:0:0:0/0, ...), or a
 //     parameter whose Default is one.
-//   - vpc-endpoint: a function in a VPC that calls KMS or Secrets Manager has
-//     an interface endpoint for that service in the template.
+//   - vpc-endpoint: a function in a VPC that calls KMS, Secrets Manager or
+//     DynamoDB has a VPC endpoint for that service in the template.
+//   - dynamodb-sse: every DynamoDB table is encrypted at rest with a
+//     customer managed KMS key (AWS::DynamoDB::Table with SSEType KMS and
+//     KMSMasterKeyId; a SimpleTable cannot name one).
+//   - dynamodb-scope: a function's role grants data-plane DynamoDB actions
+//     (item reads and writes, queries, scans, PartiQL) only on tables named
+//     by ARN from the template, with no wildcard, and only on tables that
+//     the function's environment names.
 //   - duplicate-key: no mapping key is written twice. CloudFormation
 //     reportedly keeps the last value; samcheck checks that one too, and
 //     reports the key, since a reader may see the first.

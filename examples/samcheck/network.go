@@ -134,10 +134,10 @@ func (c *checker) hasIngressResource(sg string) bool {
 	return false
 }
 
-// endpoints applies vpc-endpoint: a function in a VPC reaches KMS and
-// Secrets Manager through interface endpoints, not the internet.
+// endpoints applies vpc-endpoint: a function in a VPC reaches KMS, Secrets
+// Manager and DynamoDB through VPC endpoints, not the internet.
 func (c *checker) endpoints(fn string) {
-	for _, svc := range []string{"kms", "secretsmanager"} {
+	for _, svc := range []string{"kms", "secretsmanager", "dynamodb"} {
 		if !c.functionCalls(fn, svc+":") {
 			continue
 		}

@@ -188,12 +188,13 @@ func (c *checker) kmsDecrypt(st statement) {
 		}
 		m, _ := conds.(map[string]any)
 		for k := range m {
-			if strings.EqualFold(k, "kms:EncryptionContext:LambdaFunctionName") {
+			// A function's configuration, or a branch key store's keys.
+			if strings.EqualFold(k, "kms:EncryptionContext:LambdaFunctionName") || strings.EqualFold(k, "kms:EncryptionContext:tablename") {
 				return
 			}
 		}
 	}
-	c.add(st.owner, "kms-decrypt", st.where+" allows kms:Decrypt without a StringEquals condition on kms:EncryptionContext:LambdaFunctionName, so any ciphertext under the key can be decrypted")
+	c.add(st.owner, "kms-decrypt", st.where+" allows kms:Decrypt without a StringEquals condition on kms:EncryptionContext:LambdaFunctionName (or, for a branch key store, kms:EncryptionContext:tablename), so any ciphertext under the key can be decrypted")
 }
 
 // hasStar reports whether a resource list grants everything: "*" itself, or

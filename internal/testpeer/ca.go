@@ -2,444 +2,60 @@ package testpeer
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"fmt"
-	"math/big"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/seclambda/seclambda/mtls/mtlstest"
 )
 
-// Cert is a certificate of the test PKI with its private key and both of its
-// encodings.
-type Cert struct {
-	// Cert is the parsed certificate.
-	Cert *x509.Certificate
-	// Key is the certificate's private key (ECDSA P-256).
-	Key crypto.Signer
-	// DER is the certificate in DER.
-	DER []byte
-	// PEM is the certificate as one PEM "CERTIFICATE" block.
-	PEM []byte
-}
+// The test PKI is the public kit mtls/mtlstest; these names keep it at hand
+// for the tests that also use the rest of testpeer.
+type (
+	// Cert is a certificate of the test PKI: [mtlstest.Cert].
+	Cert = mtlstest.Cert
+	// CRL is a revocation list of the test PKI: [mtlstest.CRL].
+	CRL = mtlstest.CRL
+	// LeafOptions describes a client certificate: [mtlstest.LeafOptions].
+	LeafOptions = mtlstest.LeafOptions
+	// PKI is the test PKI: [mtlstest.PKI].
+	PKI = mtlstest.PKI
+)
 
-// PEMString returns c.PEM as a string, the form API Gateway puts in
-// clientCertPem.
-func (c *Cert) PEMString() string { return string(c.PEM) }
-
-// URLEncoded returns c.PEM URL-encoded the way an Application Load Balancer
-// encodes the X-Amzn-Mtls-Clientcert header: percent-encoding with "+", "="
-// and "/" left as they are.
-func (c *Cert) URLEncoded() string { return ALBEncode(c.PEM) }
-
-// ALBEncode URL-encodes pemData the way an Application Load Balancer encodes
-// its X-Amzn-Mtls-Clientcert headers: every byte except unreserved characters
-// and "+", "=" and "/" becomes %XX.
-func ALBEncode(pemData []byte) string {
-	var b strings.Builder
-	for _, c := range pemData {
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
-			c == '-', c == '_', c == '.', c == '~', c == '+', c == '=', c == '/':
-			b.WriteByte(c)
-		default:
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
-}
-
-// CRL is a certificate revocation list of the test PKI in both encodings.
-type CRL struct {
-	// CRL is the parsed list.
-	CRL *x509.RevocationList
-	// DER is the list in DER.
-	DER []byte
-	// PEM is the list as one PEM "X509 CRL" block.
-	PEM []byte
-}
-
-// PKI is a complete test public-key infrastructure built with crypto/x509:
-// a root CA, two intermediates (one of them revoked by the root), an
-// unrelated second root, client certificates of every kind a validator has
-// to tell apart, and CRLs, including a stale one and one signed by the wrong
-// key. All keys are ECDSA P-256 and all times are relative to At. Every CA
-// certificate is CA:TRUE with the key usages keyCertSign and cRLSign and no
-// extended key usage, as a CA's should be; every client certificate has
-// the digitalSignature key usage and clientAuth unless its field says
-// otherwise.
-//
-// A PKI is immutable once built and safe for concurrent use.
-type PKI struct {
-	// At is the reference time: every certificate and CRL is dated relative
-	// to it. Validate at At (inject it as the clock) to get the verdicts the
-	// field comments describe.
-	At time.Time
-
-	// Root is the trusted root CA ("seclambda test root").
-	Root *Cert
-	// Intermediate is a CA issued by Root that issues the client
-	// certificates.
-	Intermediate *Cert
-	// RevokedIntermediate is a CA issued by Root and revoked in RootCRL.
-	RevokedIntermediate *Cert
-	// OtherRoot is a root CA that the trust store does not contain.
-	OtherRoot *Cert
-
-	// Good is a valid clientAuth certificate issued by Intermediate, with
-	// CN "client-good", O "Acme", OU "payments", DNS "good.client.example",
-	// URI "spiffe://example.org/client/good" and email "good@example.org".
-	Good *Cert
-	// Other is another valid clientAuth certificate issued by Intermediate,
-	// with CN "client-other", O "Other Corp", OU "sales", DNS
-	// "other.client.example", URI "spiffe://example.org/client/other" and
-	// email "other@example.org"; allow-lists built for Good must reject it.
-	Other *Cert
-	// Expired expired a day before At.
-	Expired *Cert
-	// NotYetValid becomes valid a day after At.
-	NotYetValid *Cert
-	// ServerAuthOnly has only the serverAuth extended key usage.
-	ServerAuthOnly *Cert
-	// SelfSigned is a self-signed clientAuth certificate.
-	SelfSigned *Cert
-	// OtherCA is a clientAuth certificate issued by OtherRoot.
-	OtherCA *Cert
-	// Revoked is issued by Intermediate and listed in IntermediateCRL,
-	// revoked at RevokedAt.
-	Revoked *Cert
-	// UnderRevokedIntermediate is a valid clientAuth certificate issued by
-	// RevokedIntermediate.
-	UnderRevokedIntermediate *Cert
-
-	// CAFlagged is a clientAuth certificate issued by Intermediate with the
-	// digitalSignature key usage but CA:TRUE in its basic constraints.
-	// openssl's sslclient purpose accepts it; mtls refuses it.
-	CAFlagged *Cert
-	// KeyEnciphermentOnly is a clientAuth certificate issued by
-	// Intermediate whose key usage is keyEncipherment alone, which the
-	// sslclient purpose refuses (it needs digitalSignature or keyAgreement).
-	KeyEnciphermentOnly *Cert
-	// KeyAgreementOnly is a clientAuth certificate issued by Intermediate
-	// whose key usage is keyAgreement alone, which the sslclient purpose
-	// accepts.
-	KeyAgreementOnly *Cert
-	// NoKeyUsage is a clientAuth certificate issued by Intermediate without
-	// a key usage extension, which allows every usage.
-	NoKeyUsage *Cert
-
-	// RevokedAt is the revocation time of Revoked and RevokedIntermediate.
-	RevokedAt time.Time
-
-	// RootCRL is Root's current CRL; it lists RevokedIntermediate.
-	RootCRL *CRL
-	// IntermediateCRL is Intermediate's current CRL; it lists Revoked.
-	IntermediateCRL *CRL
-	// RevokedIntermediateCRL is RevokedIntermediate's current, empty CRL.
-	RevokedIntermediateCRL *CRL
-	// StaleIntermediateCRL is a CRL of Intermediate whose NextUpdate passed
-	// an hour before At; it lists Revoked.
-	StaleIntermediateCRL *CRL
-	// WrongKeyCRL names Intermediate as its issuer but is signed by an
-	// unrelated key.
-	WrongKeyCRL *CRL
-	// OtherRootCRL is OtherRoot's current, empty CRL (its signature does not
-	// verify against any CA of the trust store).
-	OtherRootCRL *CRL
-}
-
-// serials hands out distinct serial numbers across every PKI of a test
-// binary, so that no two certificates of one issuer share one.
-var serials atomic.Int64
-
-func nextSerial() *big.Int {
-	// Start high enough that serials have several bytes, like real ones.
-	return big.NewInt(0x5ec1a4b0000 + serials.Add(1))
-}
-
-// LeafOptions describes a client certificate for [NewLeaf]. The zero value
-// gives a certificate with the clientAuth extended key usage, the
-// digitalSignature key usage and CA:FALSE, valid from an hour before at to
-// 30 days after it, with no names.
-type LeafOptions struct {
-	CommonName         string
-	Organization       []string
-	OrganizationalUnit []string
-	DNSNames           []string
-	URIs               []string
-	EmailAddresses     []string
-	// ExtKeyUsage defaults to clientAuth; use an empty non-nil slice for a
-	// certificate without the extension.
-	ExtKeyUsage []x509.ExtKeyUsage
-	// KeyUsage defaults to digitalSignature; set OmitKeyUsage for a
-	// certificate without the extension.
-	KeyUsage     x509.KeyUsage
-	OmitKeyUsage bool
-	// IsCA marks the certificate CA:TRUE in its basic constraints, as if a
-	// CA certificate were presented as a client certificate.
-	IsCA bool
-	// NotBefore and NotAfter default to at-1h and at+30d.
-	NotBefore, NotAfter time.Time
-	// Serial defaults to a fresh serial number.
-	Serial *big.Int
-}
-
-// NewPKI builds a [PKI] dated relative to at, failing tb on error.
+// NewPKI builds a [PKI] dated relative to at ([mtlstest.NewPKI]), failing
+// tb on error.
 func NewPKI(tb testing.TB, at time.Time) *PKI {
 	tb.Helper()
-	p, err := BuildPKI(at)
+	p, err := mtlstest.NewPKI(at)
 	if err != nil {
 		tb.Fatalf("testpeer: build PKI: %v", err)
 	}
 	return p
 }
 
-// BuildPKI builds a [PKI] dated relative to at. It is [NewPKI] for callers
-// without a testing.TB, such as Example functions.
-func BuildPKI(at time.Time) (*PKI, error) {
-	at = at.UTC().Truncate(time.Second)
-	p := &PKI{At: at, RevokedAt: at.Add(-2 * time.Hour)}
-	caFrom, caTo := at.Add(-365*24*time.Hour), at.Add(10*365*24*time.Hour)
-	var err error
-	if p.Root, err = newCA("seclambda test root", nil, caFrom, caTo); err != nil {
-		return nil, err
-	}
-	if p.Intermediate, err = newCA("seclambda test intermediate", p.Root, caFrom, caTo); err != nil {
-		return nil, err
-	}
-	if p.RevokedIntermediate, err = newCA("seclambda revoked intermediate", p.Root, caFrom, caTo); err != nil {
-		return nil, err
-	}
-	if p.OtherRoot, err = newCA("unrelated root", nil, caFrom, caTo); err != nil {
-		return nil, err
-	}
+// BuildPKI is [mtlstest.NewPKI].
+func BuildPKI(at time.Time) (*PKI, error) { return mtlstest.NewPKI(at) }
 
-	leaves := []struct {
-		dst    **Cert
-		parent *Cert
-		opts   LeafOptions
-	}{
-		{&p.Good, p.Intermediate, LeafOptions{
-			CommonName: "client-good", Organization: []string{"Acme"}, OrganizationalUnit: []string{"payments"},
-			DNSNames: []string{"good.client.example"}, URIs: []string{"spiffe://example.org/client/good"},
-			EmailAddresses: []string{"good@example.org"},
-		}},
-		{&p.Other, p.Intermediate, LeafOptions{
-			CommonName: "client-other", Organization: []string{"Other Corp"}, OrganizationalUnit: []string{"sales"},
-			DNSNames: []string{"other.client.example"}, URIs: []string{"spiffe://example.org/client/other"},
-			EmailAddresses: []string{"other@example.org"},
-		}},
-		{&p.Expired, p.Intermediate, LeafOptions{
-			CommonName: "client-expired", Organization: []string{"Acme"},
-			NotBefore: at.Add(-60 * 24 * time.Hour), NotAfter: at.Add(-24 * time.Hour),
-		}},
-		{&p.NotYetValid, p.Intermediate, LeafOptions{
-			CommonName: "client-not-yet-valid", Organization: []string{"Acme"},
-			NotBefore: at.Add(24 * time.Hour), NotAfter: at.Add(60 * 24 * time.Hour),
-		}},
-		{&p.ServerAuthOnly, p.Intermediate, LeafOptions{
-			CommonName: "server-only", Organization: []string{"Acme"}, DNSNames: []string{"server.example"},
-			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		}},
-		{&p.SelfSigned, nil, LeafOptions{CommonName: "client-self-signed", Organization: []string{"Acme"}}},
-		{&p.OtherCA, p.OtherRoot, LeafOptions{CommonName: "client-good", Organization: []string{"Acme"}}},
-		{&p.Revoked, p.Intermediate, LeafOptions{CommonName: "client-revoked", Organization: []string{"Acme"}}},
-		{&p.UnderRevokedIntermediate, p.RevokedIntermediate, LeafOptions{
-			CommonName: "client-under-revoked-ca", Organization: []string{"Acme"},
-		}},
-		{&p.CAFlagged, p.Intermediate, LeafOptions{CommonName: "client-ca-flagged", Organization: []string{"Acme"}, IsCA: true}},
-		{&p.KeyEnciphermentOnly, p.Intermediate, LeafOptions{
-			CommonName: "client-key-encipherment", Organization: []string{"Acme"}, KeyUsage: x509.KeyUsageKeyEncipherment,
-		}},
-		{&p.KeyAgreementOnly, p.Intermediate, LeafOptions{
-			CommonName: "client-key-agreement", Organization: []string{"Acme"}, KeyUsage: x509.KeyUsageKeyAgreement,
-		}},
-		{&p.NoKeyUsage, p.Intermediate, LeafOptions{CommonName: "client-no-key-usage", Organization: []string{"Acme"}, OmitKeyUsage: true}},
-	}
-	for _, l := range leaves {
-		if *l.dst, err = NewLeaf(l.parent, at, l.opts); err != nil {
-			return nil, err
-		}
-	}
-
-	thisUpdate, nextUpdate := at.Add(-24*time.Hour), at.Add(7*24*time.Hour)
-	if p.RootCRL, err = NewCRL(p.Root, thisUpdate, nextUpdate, p.RevokedAt, p.RevokedIntermediate); err != nil {
-		return nil, err
-	}
-	if p.IntermediateCRL, err = NewCRL(p.Intermediate, thisUpdate, nextUpdate, p.RevokedAt, p.Revoked); err != nil {
-		return nil, err
-	}
-	if p.RevokedIntermediateCRL, err = NewCRL(p.RevokedIntermediate, thisUpdate, nextUpdate, p.RevokedAt); err != nil {
-		return nil, err
-	}
-	if p.StaleIntermediateCRL, err = NewCRL(p.Intermediate, at.Add(-8*24*time.Hour), at.Add(-time.Hour), p.RevokedAt, p.Revoked); err != nil {
-		return nil, err
-	}
-	if p.OtherRootCRL, err = NewCRL(p.OtherRoot, thisUpdate, nextUpdate, p.RevokedAt); err != nil {
-		return nil, err
-	}
-	// The wrong-key CRL names Intermediate as issuer (same subject, same key
-	// identifier) but is signed by OtherRoot's key.
-	impostor := &Cert{Cert: p.Intermediate.Cert, Key: p.OtherRoot.Key}
-	if p.WrongKeyCRL, err = NewCRL(impostor, thisUpdate, nextUpdate, p.RevokedAt); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// TrustStorePEM returns the PEM bundle that API Gateway's truststore would
-// hold: Root, Intermediate and RevokedIntermediate (not OtherRoot).
-func (p *PKI) TrustStorePEM() []byte {
-	return Bundle(p.Root, p.Intermediate, p.RevokedIntermediate)
-}
-
-// CRLsPEM returns the current CRLs of the trust store's CAs in PEM, one
-// element per CA: RootCRL, IntermediateCRL and RevokedIntermediateCRL.
-func (p *PKI) CRLsPEM() [][]byte {
-	return [][]byte{p.RootCRL.PEM, p.IntermediateCRL.PEM, p.RevokedIntermediateCRL.PEM}
-}
-
-// Bundle concatenates the PEM of certs.
-func Bundle(certs ...*Cert) []byte {
-	var b bytes.Buffer
-	for _, c := range certs {
-		b.Write(c.PEM)
-	}
-	return b.Bytes()
-}
-
-func newKey() (*ecdsa.PrivateKey, error) {
-	return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-}
-
-// newCA creates a CA certificate named cn, self-signed when parent is nil.
-func newCA(cn string, parent *Cert, notBefore, notAfter time.Time) (*Cert, error) {
-	key, err := newKey()
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          nextSerial(),
-		Subject:               pkix.Name{CommonName: cn, Organization: []string{"seclambda tests"}},
-		NotBefore:             notBefore,
-		NotAfter:              notAfter,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	return sign(tmpl, parent, key)
-}
-
-// NewLeaf issues a client certificate from parent (self-signed when parent
-// is nil) dated relative to at.
+// NewLeaf is [mtlstest.NewLeaf].
 func NewLeaf(parent *Cert, at time.Time, o LeafOptions) (*Cert, error) {
-	key, err := newKey()
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          o.Serial,
-		Subject:               pkix.Name{CommonName: o.CommonName, Organization: o.Organization, OrganizationalUnit: o.OrganizationalUnit},
-		NotBefore:             o.NotBefore,
-		NotAfter:              o.NotAfter,
-		KeyUsage:              o.KeyUsage,
-		ExtKeyUsage:           o.ExtKeyUsage,
-		BasicConstraintsValid: true,
-		IsCA:                  o.IsCA,
-		DNSNames:              o.DNSNames,
-		EmailAddresses:        o.EmailAddresses,
-	}
-	if tmpl.SerialNumber == nil {
-		tmpl.SerialNumber = nextSerial()
-	}
-	if tmpl.NotBefore.IsZero() {
-		tmpl.NotBefore = at.Add(-time.Hour)
-	}
-	if tmpl.NotAfter.IsZero() {
-		tmpl.NotAfter = at.Add(30 * 24 * time.Hour)
-	}
-	switch {
-	case o.OmitKeyUsage:
-		tmpl.KeyUsage = 0 // crypto/x509 then writes no keyUsage extension
-	case o.KeyUsage == 0:
-		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
-	}
-	if o.ExtKeyUsage == nil {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-	}
-	for _, s := range o.URIs {
-		u, err := url.Parse(s)
-		if err != nil {
-			return nil, fmt.Errorf("testpeer: leaf URI %q: %w", s, err)
-		}
-		tmpl.URIs = append(tmpl.URIs, u)
-	}
-	return sign(tmpl, parent, key)
+	return mtlstest.NewLeaf(parent, at, o)
 }
 
-func sign(tmpl *x509.Certificate, parent *Cert, key *ecdsa.PrivateKey) (*Cert, error) {
-	parentCert, parentKey := tmpl, crypto.Signer(key)
-	if parent != nil {
-		parentCert, parentKey = parent.Cert, parent.Key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parentCert, key.Public(), parentKey)
-	if err != nil {
-		return nil, fmt.Errorf("testpeer: create certificate %q: %w", tmpl.Subject.CommonName, err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, fmt.Errorf("testpeer: parse certificate %q: %w", tmpl.Subject.CommonName, err)
-	}
-	return &Cert{
-		Cert: cert,
-		Key:  key,
-		DER:  der,
-		PEM:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-	}, nil
-}
-
-// crlNumbers hands out increasing CRL numbers.
-var crlNumbers atomic.Int64
-
-// NewCRL issues a CRL from issuer, valid from thisUpdate to nextUpdate, that
-// lists every certificate of revoked as revoked at revokedAt (key
-// compromise).
+// NewCRL is [mtlstest.NewCRL].
 func NewCRL(issuer *Cert, thisUpdate, nextUpdate, revokedAt time.Time, revoked ...*Cert) (*CRL, error) {
-	tmpl := &x509.RevocationList{
-		Number:     big.NewInt(crlNumbers.Add(1)),
-		ThisUpdate: thisUpdate,
-		NextUpdate: nextUpdate,
-	}
-	for _, r := range revoked {
-		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{
-			SerialNumber:   r.Cert.SerialNumber,
-			RevocationTime: revokedAt,
-			ReasonCode:     1, // keyCompromise
-		})
-	}
-	der, err := x509.CreateRevocationList(rand.Reader, tmpl, issuer.Cert, issuer.Key)
-	if err != nil {
-		return nil, fmt.Errorf("testpeer: create CRL of %q: %w", issuer.Cert.Subject.CommonName, err)
-	}
-	crl, err := x509.ParseRevocationList(der)
-	if err != nil {
-		return nil, fmt.Errorf("testpeer: parse CRL of %q: %w", issuer.Cert.Subject.CommonName, err)
-	}
-	return &CRL{CRL: crl, DER: der, PEM: pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der})}, nil
+	return mtlstest.NewCRL(issuer, thisUpdate, nextUpdate, revokedAt, revoked...)
 }
+
+// Bundle is [mtlstest.Bundle].
+func Bundle(certs ...*Cert) []byte { return mtlstest.Bundle(certs...) }
+
+// ALBEncode is [mtlstest.ALBEncode].
+func ALBEncode(pemData []byte) string { return mtlstest.ALBEncode(pemData) }
 
 // OpenSSLVerify describes one run of `openssl verify` for [RunOpenSSLVerify].
 type OpenSSLVerify struct {

@@ -1,13 +1,15 @@
 // Package testpeer starts the real programs that seclambda's tests talk to:
-// local-kms for KMS, cognito-local for Cognito user pools and tokens, and
-// aws-lambda-rie to run function binaries built by a test.
+// local-kms for KMS, cognito-local for Cognito user pools and tokens,
+// dynalite for DynamoDB, and aws-lambda-rie to run function binaries built by
+// a test.
 //
 // Peers are real processes on loopback, reached through the real AWS SDK
 // clients or their wire protocols. Nothing here imitates an AWS service that
 // has a local peer.
 //
-// Shared peers (local-kms, cognito-local) start on first use and live for the
-// whole test binary; a package that uses them must stop them from TestMain:
+// Shared peers (local-kms, cognito-local, dynalite) start on first use and
+// live for the whole test binary; a package that uses them must stop them
+// from TestMain:
 //
 //	func TestMain(m *testing.M) { testpeer.Main(m) }
 //

@@ -309,3 +309,27 @@ func newSecretsManager() *SecretsManager {
 	s.URL = s.srv.URL
 	return s
 }
+
+// LaunchSecretsManagerAt is [LaunchSecretsManager] on the loopback address
+// addr (such as "127.0.0.1:4584"), for a command that serves at a known
+// address. It refuses any other host: the server has no access control.
+func LaunchSecretsManagerAt(addr string) (*SecretsManager, func(), error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("testpeer: address %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, nil, fmt.Errorf("testpeer: address %q is not a loopback address", addr)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("testpeer: %w", err)
+	}
+	s := &SecretsManager{secrets: make(map[string]*smSecret), calls: make(map[string]int)}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveAPI))
+	s.srv.Listener.Close()
+	s.srv.Listener = l
+	s.srv.Start()
+	s.URL = s.srv.URL
+	return s, s.srv.Close, nil
+}

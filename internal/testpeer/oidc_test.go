@@ -131,7 +131,7 @@ func TestIssuerFaults(t *testing.T) {
 	k2 := iss.Rotate(t, "k2")
 	var jwks struct{ Keys []map[string]any }
 	getJSON(t, iss.Client(), iss.JWKSURL, &jwks)
-	if len(jwks.Keys) != 2 || iss.SigningKey() != k2 {
+	if len(jwks.Keys) != 2 || iss.SigningKey().Key != k2.Key {
 		t.Fatalf("after rotate: %d keys", len(jwks.Keys))
 	}
 	iss.SetLatency(time.Hour)

@@ -25,12 +25,13 @@ var shared struct {
 	main    bool
 	kms     *KMS
 	cognito *Cognito
+	dynamo  *Dynamo
 	procs   []*process
 }
 
 // Main runs the tests of m and then stops every shared peer, by PID, before
 // the binary exits. Call it from TestMain in every package that uses
-// [StartKMS] or [StartCognito].
+// [StartKMS], [StartCognito] or [StartDynamo].
 func Main(m *testing.M) {
 	shared.mu.Lock()
 	shared.main = true
@@ -43,7 +44,7 @@ func Main(m *testing.M) {
 func stopShared() {
 	shared.mu.Lock()
 	procs := shared.procs
-	shared.procs, shared.kms, shared.cognito = nil, nil, nil
+	shared.procs, shared.kms, shared.cognito, shared.dynamo = nil, nil, nil, nil
 	shared.mu.Unlock()
 	for _, p := range procs {
 		p.stop()

@@ -236,3 +236,52 @@ func TestLambdaRIEEcho(t *testing.T) {
 		t.Errorf("function stdout was not captured; output:\n%s", fn.Output())
 	}
 }
+
+// TestDynamoWire checks dynalite over the DynamoDB JSON protocol: a
+// conditional put refuses to overwrite, and the transactions that dynalite
+// lacks are refused rather than half applied. The examples module checks it
+// through the SDK's dynamodb client, which the library's go.mod does not
+// carry.
+func TestDynamoWire(t *testing.T) {
+	d := testpeer.StartDynamo(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	const table = "testpeer-smoke"
+	err := d.Call(ctx, "CreateTable", map[string]any{
+		"TableName":            table,
+		"BillingMode":          "PAY_PER_REQUEST",
+		"AttributeDefinitions": []map[string]string{{"AttributeName": "pk", "AttributeType": "S"}},
+		"KeySchema":            []map[string]string{{"AttributeName": "pk", "KeyType": "HASH"}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := map[string]any{
+		"TableName":           table,
+		"Item":                map[string]any{"pk": map[string]string{"S": "a"}, "v": map[string]string{"S": "first"}},
+		"ConditionExpression": "attribute_not_exists(pk)",
+	}
+	tests := []struct {
+		name    string
+		op      string
+		in      any
+		wantErr string // a substring of the error; empty for success
+	}{
+		{name: "conditional put", op: "PutItem", in: put},
+		{name: "conditional put again", op: "PutItem", in: put, wantErr: "ConditionalCheckFailedException"},
+		{name: "get", op: "GetItem", in: map[string]any{"TableName": table, "Key": map[string]any{"pk": map[string]string{"S": "a"}}}},
+		{name: "no transactions", op: "TransactWriteItems", in: map[string]any{"TransactItems": []any{}}, wantErr: "UnknownOperationException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out map[string]any
+			err := d.Call(ctx, tt.op, tt.in, &out)
+			if tt.wantErr == "" && err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("error = %v, want %s", err, tt.wantErr)
+			}
+		})
+	}
+}

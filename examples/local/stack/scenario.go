@@ -18,6 +18,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/seclambda/seclambda/examples/internal/datatier"
 )
 
 // Row is one check of the scenario.
@@ -110,8 +114,11 @@ func (s *Stack) Scenario(ctx context.Context) []Row {
 	add("no token", "GET /notes", "401", r.String(), r.status == 401)
 	r = do(plain, "GET", gw+"/notes", bearer(tamper(alice)), "")
 	add("tampered token", "GET /notes, one payload byte changed", "401", r.String(), r.status == 401)
-	r = do(plain, "POST", gw+"/notes", merge(bearer(alice), map[string]string{"Content-Type": "application/json"}), `{"text":"hello from the demo"}`)
-	add("create a note (KMS-signed ETag)", "POST /notes as alice", "201", r.String(), r.status == 201)
+	r = do(plain, "POST", gw+"/notes", merge(bearer(alice), map[string]string{"Content-Type": "application/json"}), fmt.Sprintf(`{"text":%q}`, s.noteText))
+	add("create a note (KMS-signed ETag, text encrypted)", "POST /notes as alice", "201", r.String(), r.status == 201)
+	var created struct{ ID string }
+	_ = json.Unmarshal([]byte(r.body), &created)
+	rows = append(rows, s.dataTier(ctx, do, plain, gw, bearer(bob), created.ID)...)
 	r = do(plain, "GET", gw+"/notes", bearer(alice), "")
 	acao := r.header.Get("Access-Control-Allow-Origin")
 	add("valid token, CORS headers", "GET /notes as alice, Origin: web page",
@@ -195,6 +202,89 @@ func (s *Stack) Scenario(ctx context.Context) []Row {
 	r = do(plain, "GET", gw+"/whoami", map[string]string{"Origin": origin}, "")
 	add("unsigned IAM call", "GET /whoami, no signature", "403", r.String(), r.status == 403)
 	return rows
+}
+
+// dataTier is the data tier's part of the scenario: what a reader of the
+// table sees, and what bob gets of alice's note, before and after a writer
+// of the table moves it into bob's partition.
+func (s *Stack) dataTier(ctx context.Context, do func(*http.Client, string, string, map[string]string, string) response,
+	c *http.Client, gw string, bob map[string]string, id string) []Row {
+	var rows []Row
+	add := func(check, request, expected, actual string, ok bool) {
+		rows = append(rows, Row{Check: check, Request: request, Expected: expected, Actual: actual, OK: ok})
+	}
+	items, plain, err := s.scanNotes(ctx)
+	actual := fmt.Sprintf("%d item(s), %d with plaintext", items, plain)
+	if err != nil {
+		actual = err.Error()
+	}
+	add("raw scan of the notes table", "Scan "+s.notesTable+", straight to dynalite", "items, 0 with plaintext", actual,
+		err == nil && items > 0 && plain == 0)
+	list := func() (response, int) {
+		r := do(c, "GET", gw+"/notes", bob, "")
+		var l struct{ Notes []json.RawMessage }
+		_ = json.Unmarshal([]byte(r.body), &l)
+		return r, len(l.Notes)
+	}
+	r, n := list()
+	add("bob cannot list alice's notes", "GET /notes as bob", "200, 0 notes", fmt.Sprintf("%d, %d notes", r.status, n), r.status == 200 && n == 0)
+	r = do(c, "GET", gw+"/notes/"+id, bob, "")
+	add("bob cannot read alice's note", "GET /notes/{alice's id} as bob", "404", r.String(), r.status == 404)
+	moved := "moved"
+	if err := s.moveNote(ctx, s.subs[Writer], s.subs[Reader], id); err != nil {
+		moved = err.Error()
+	}
+	r = do(c, "GET", gw+"/notes/"+id, bob, "")
+	add("alice's note moved into bob's partition", "PutItem of alice's item as bob's, then GET /notes/{id} as bob",
+		"moved, 404 (does not decrypt)", moved+", "+r.String(), moved == "moved" && r.status == 404)
+	r, n = list()
+	add("the moved note is not listed", "GET /notes as bob", "200, 0 notes", fmt.Sprintf("%d, %d notes", r.status, n), r.status == 200 && n == 0)
+	return rows
+}
+
+// scanNotes scans the whole notes table as a reader of the table would,
+// and counts the items and those in which the note's text appears, in any
+// attribute, in the clear.
+func (s *Stack) scanNotes(ctx context.Context) (items, plain int, err error) {
+	out, err := s.ddb.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(s.notesTable)})
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, item := range out.Items {
+		for _, v := range item {
+			var raw []byte
+			switch v := v.(type) {
+			case *types.AttributeValueMemberS:
+				raw = []byte(v.Value)
+			case *types.AttributeValueMemberB:
+				raw = v.Value
+			}
+			if bytes.Contains(raw, []byte(s.noteText)) {
+				plain++
+				break
+			}
+		}
+	}
+	return len(out.Items), plain, nil
+}
+
+// moveNote copies the item of from/id, ciphertext and all, into the
+// partition of to, as a writer of the table could.
+func (s *Stack) moveNote(ctx context.Context, from, to, id string) error {
+	key := map[string]types.AttributeValue{
+		datatier.AttrOwner: &types.AttributeValueMemberS{Value: from},
+		datatier.AttrID:    &types.AttributeValueMemberS{Value: id},
+	}
+	out, err := s.ddb.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.notesTable), Key: key})
+	if err != nil {
+		return err
+	}
+	if out.Item == nil {
+		return fmt.Errorf("no item %s", id)
+	}
+	out.Item[datatier.AttrOwner] = &types.AttributeValueMemberS{Value: to}
+	_, err = s.ddb.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.notesTable), Item: out.Item})
+	return err
 }
 
 // signed sends a GET signed with the demo's identity pool credentials.

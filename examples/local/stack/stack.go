@@ -1,5 +1,6 @@
 // Package stack starts the examples' whole chain on loopback, from nothing:
-// local-kms, cognito-local and a Secrets Manager wire-protocol server; the
+// local-kms, cognito-local, dynalite and a Secrets Manager wire-protocol
+// server; the notes table, the branch key store and a branch key; the
 // example functions built and run under aws-lambda-rie with the template's
 // environment; a demo CA with CRLs over HTTP; the local gateway over HTTP
 // and over HTTPS with mutual TLS; and the web page on two origins (the one
@@ -35,9 +36,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/seclambda/seclambda/authorizer"
+	"github.com/seclambda/seclambda/examples/internal/datatier"
 	"github.com/seclambda/seclambda/examples/local"
 	"github.com/seclambda/seclambda/examples/web"
 	"github.com/seclambda/seclambda/internal/testpeer"
@@ -89,6 +92,10 @@ type Stack struct {
 	quota      int
 	secrets    []string // every decrypted value the functions hold
 	upstream   atomic.Int64
+	ddb        *dynamodb.Client // straight to dynalite, as a reader of the table
+	notesTable string
+	subs       map[string]string // the demo users' subjects, by username
+	noteText   string            // the text of the note the scenario creates
 
 	mu      sync.Mutex
 	funcs   map[string]*testpeer.Function
@@ -141,10 +148,19 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 		})
 	}
 
-	s.progress(o, "starting local-kms, cognito-local and Secrets Manager")
+	s.progress(o, "starting local-kms, cognito-local, dynalite and Secrets Manager")
 	var kmsPeer *testpeer.KMS
 	var cog *testpeer.Cognito
+	var dyn *testpeer.Dynamo
 	peers := errgroup.Group{}
+	peers.Go(func() error {
+		d, stop, err := testpeer.LaunchDynamo()
+		if err == nil {
+			dyn = d
+			s.onClose(stop)
+		}
+		return err
+	})
 	peers.Go(func() error {
 		k, stop, err := testpeer.LaunchKMS()
 		if err == nil {
@@ -186,19 +202,25 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
+	s.subs = map[string]string{Writer: writerSub}
 	// client-revoked is a writer too: only its revoked certificate can
 	// refuse it.
 	groups := map[string][]string{Reader: {"readers"}, Device: {"writers"}, "client-revoked": {"writers"}}
 	for _, u := range []string{Reader, Outsider, Device, "client-revoked"} {
-		if _, err := s.pool.CreateUser(ctx, u, s.Passwords[u], groups[u]...); err != nil {
+		sub, err := s.pool.CreateUser(ctx, u, s.Passwords[u], groups[u]...)
+		if err != nil {
 			return nil, err
 		}
+		s.subs[u] = sub
 	}
 
 	// KMS: the key, and SIGNING_KEY encrypted for the api function alone.
 	signingKey := "sk-" + randHex(24)
 	upstreamCred := "up-" + randHex(20)
-	s.secrets = []string{signingKey, upstreamCred}
+	// The note's text is decrypted by the api on every read: it counts as
+	// a decrypted value in the log scan.
+	s.noteText = "demo note " + randHex(12)
+	s.secrets = []string{signingKey, upstreamCred, s.noteText}
 	keyID, keyARN, err := kmsPeer.CreateKeyContext(ctx, "NotesKey")
 	if err != nil {
 		return nil, err
@@ -209,6 +231,16 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 		return nil, err
 	}
 	secretARN, _ := sm.PutString(StackName+"/upstream", upstreamCred)
+
+	// DynamoDB: the notes table, and the key store with one branch key
+	// wrapped by the same KMS key, as an operator creates it once.
+	s.ddb = datatier.LocalDynamo(dyn.Endpoint, testpeer.DynamoRegion)
+	data, err := datatier.Provision(ctx, s.ddb, kmsPeer.Client, StackName+"-notes",
+		datatier.KeyStore{Table: StackName + "-keystore", KMSKeyARN: keyARN})
+	if err != nil {
+		return nil, err
+	}
+	s.notesTable = data.NotesTable
 	s.progress(o, "cognito pool %s, kms key %s, secret %s", s.pool.ID, keyID, secretARN)
 
 	// The demo CA: a good device certificate and a revoked one, CRLs over
@@ -300,7 +332,11 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 			"AWS_SECRET_ACCESS_KEY":            "local-demo-not-a-secret",
 			"AWS_ENDPOINT_URL_KMS":             kmsPeer.Endpoint,
 			"AWS_ENDPOINT_URL_SECRETS_MANAGER": sm.URL,
+			"AWS_ENDPOINT_URL_DYNAMODB":        dyn.Endpoint,
 			"AWS_LAMBDA_LOG_FORMAT":            "JSON",
+			"NOTES_TABLE":                      data.NotesTable,
+			"KEY_STORE_TABLE":                  data.KeyStore.Table,
+			"BRANCH_KEY_ID":                    data.BranchKeyID,
 		},
 		"iam-caller": {
 			"IDENTITY_POOL_ID":      testpeer.KMSRegion + ":" + uuid(),
