@@ -28,6 +28,7 @@ const (
 type CognitoConfig struct {
 	// Region is the pool's region, such as "eu-west-1"; empty means the
 	// region in UserPoolID, and a different one is an [ErrConfig] error.
+	// It is not used when Issuer is set.
 	Region string
 	// UserPoolID is the pool ID, such as "eu-west-1_AbCdEf123". Required;
 	// validated at construction.
