@@ -192,13 +192,13 @@ func parseBench(text string, round int, samples map[string][]sample) error {
 				s.bytes = v
 			case "allocs/op":
 				s.allocs = v
+			case "kms-calls/op":
+				s.kms = v
 			default:
 				if s.counts == nil {
 					s.counts = map[string]float64{}
 				}
 				s.counts[mm[2]] = v
-			case "kms-calls/op":
-				s.kms = v
 			}
 		}
 		if math.IsNaN(s.ns) {
