@@ -13,16 +13,17 @@ import (
 	"time"
 )
 
-// Extension configures [WithSecretsExtension]: secretsmanager fields are read
-// through the AWS Parameters and Secrets Lambda Extension, which runs beside
-// the function, keeps its own cache and answers on localhost. Each request
-// carries the X-Aws-Parameters-Secrets-Token header set to
-// $AWS_SESSION_TOKEN (read through [WithLookup]), as the extension requires.
+// Extension configures [WithSecretsExtension]: secretsmanager and ssm
+// fields (and [Live] values) are read through the AWS Parameters and
+// Secrets Lambda Extension, which runs beside the function, keeps its own
+// cache and answers on localhost. Each request carries the
+// X-Aws-Parameters-Secrets-Token header set to $AWS_SESSION_TOKEN (read
+// through [WithLookup]), as the extension requires.
 //
 // The zero Extension uses the extension's default endpoint and, when the
-// extension is not running, falls back to the Secrets Manager client if one
-// is set ([WithClients], secenvaws.Default). With the extension, a
-// secretsmanager field needs no client.
+// extension is not running, falls back to the Secrets Manager or SSM client
+// if one is set ([WithClients], [WithSSM], secenvaws.Default). With the
+// extension, a secretsmanager or ssm field needs no client.
 type Extension struct {
 	// Endpoint is the extension's base URL. Empty means
 	// http://localhost:PORT, with PORT from

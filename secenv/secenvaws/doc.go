@@ -1,7 +1,8 @@
 // Package secenvaws connects secenv to the AWS SDK for Go v2: it adapts
-// *kms.Client and *secretsmanager.Client to [secenv.KMSClient] and
-// [secenv.SecretsManagerClient], and builds the default clients from the
-// default AWS config.
+// *kms.Client, *secretsmanager.Client and *ssm.Client to
+// [secenv.KMSClient], [secenv.SecretsManagerClient] (with version stages
+// and DescribeSecret, for [secenv.Live]) and [secenv.SSMClient], and builds
+// the default clients from the default AWS config.
 //
 // It is a separate package so that a function whose configuration has no
 // kms or secretsmanager field does not link the SDK: importing secenv alone
