@@ -22,7 +22,8 @@ import (
 //
 // The zero Extension uses the extension's default endpoint and, when the
 // extension is not running, falls back to the Secrets Manager or SSM client
-// if one is set ([WithClients], [WithSSM], secenvaws.Default). With the
+// if one is set ([WithClients], [WithSSM], secenvaws.Default,
+// secenvssm.Default). With the
 // extension, a secretsmanager or ssm field needs no client.
 type Extension struct {
 	// Endpoint is the extension's base URL. Empty means

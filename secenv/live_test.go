@@ -17,6 +17,7 @@ import (
 	"github.com/seclambda/seclambda/redact"
 	"github.com/seclambda/seclambda/secenv"
 	"github.com/seclambda/seclambda/secenv/secenvaws"
+	"github.com/seclambda/seclambda/secenv/secenvssm"
 )
 
 func ssmVia(sm *testpeer.SecretsManager) *ssm.Client {
@@ -312,7 +313,7 @@ func TestSSM(t *testing.T) {
 			opts := []secenv.Option{secenv.WithLookup(vars.lookup), secenv.WithRegistry(reg), secenv.WithCache(secenv.NewCache()),
 				secenv.WithClock(clk.Now), secenv.WithCacheTTL(time.Minute)}
 			if via == "client" {
-				opts = append(opts, secenvaws.WithSSM(ssmVia(sm)))
+				opts = append(opts, secenvssm.WithClient(ssmVia(sm)))
 			} else {
 				opts = append(opts, secenv.WithSecretsExtension(secenv.Extension{Endpoint: ext, NoFallback: true}))
 			}
@@ -351,7 +352,7 @@ func TestSSM(t *testing.T) {
 				Key secenv.Secret `env:"KEY,ssm"`
 			}
 			if err := secenv.Load(context.Background(), &none, secenv.WithLookup(env{"KEY": "/app/none"}.lookup),
-				secenvaws.WithSSM(ssmVia(sm)), secenv.WithCache(nil)); !errors.Is(err, secenv.ErrSSM) || !errors.Is(err, secenv.ErrSecretNotFound) {
+				secenvssm.WithClient(ssmVia(sm)), secenv.WithCache(nil)); !errors.Is(err, secenv.ErrSSM) || !errors.Is(err, secenv.ErrSecretNotFound) {
 				t.Fatalf("an unknown parameter = %v, want ErrSSM and ErrSecretNotFound", err)
 			}
 		})

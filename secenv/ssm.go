@@ -13,8 +13,8 @@ import (
 )
 
 // SSMClient reads SSM Parameter Store parameters for ssm fields. Package
-// secenvaws adapts the AWS SDK's *ssm.Client to it (secenvaws.WithSSM) and
-// includes one in secenvaws.Default. The rules of [KMSClient] apply: it
+// secenv/secenvssm adapts the AWS SDK's *ssm.Client to it
+// (secenvssm.WithClient) and builds the default one (secenvssm.Default). The rules of [KMSClient] apply: it
 // honours ctx, is safe for concurrent use, and its errors are classified by
 // their ErrorCode() string method. Its dynamic value should be comparable,
 // so that the [Cache] can tell clients apart.
@@ -39,7 +39,7 @@ type Parameter struct {
 const ParameterSecureString = "SecureString"
 
 // WithSSM sets the client that resolves ssm fields; nil leaves the one
-// already set. secenvaws.Default() and secenvaws.WithSSM call it. With
+// already set. secenvssm.Default() and secenvssm.WithClient call it. With
 // [WithSecretsExtension], ssm fields are read through the extension and
 // need no client.
 func WithSSM(c SSMClient) Option {
@@ -50,8 +50,8 @@ func WithSSM(c SSMClient) Option {
 	}
 }
 
-// Options returns an option that applies opts in order, so that a package
-// such as secenvaws can return several settings as one [Option].
+// Options returns an option that applies opts in order, so that several
+// settings travel as one [Option].
 func Options(opts ...Option) Option {
 	return func(o *options) {
 		for _, opt := range opts {
@@ -63,7 +63,7 @@ func Options(opts ...Option) Option {
 }
 
 // errNoSSM is the ErrConfig detail of an ssm field without a client.
-var errNoSSM = errors.New("an ssm field needs an SSM client: pass secenvaws.Default(), secenvaws.WithSSM(client) or secenv.WithSecretsExtension")
+var errNoSSM = errors.New("an ssm field needs an SSM client: pass secenvssm.Default(), secenvssm.WithClient(client) or secenv.WithSecretsExtension")
 
 // ssmCachePrefix keeps parameters and secrets of one source apart in the
 // cache.

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/seclambda/seclambda/secenv"
 )
@@ -25,8 +24,17 @@ import (
 //
 // Options after Default override it: secenv.Load(ctx, &cfg,
 // secenvaws.Default(), secenvaws.WithKMS(myClient)).
-func Default() secenv.Option {
-	return secenv.Options(secenv.WithClients(defaultKMS{}, defaultSM{}), secenv.WithSSM(defaultSSM{}))
+func Default() secenv.Option { return secenv.WithClients(defaultKMS{}, defaultSM{}) }
+
+// DefaultConfig returns the AWS config that Default's clients are built
+// from, config.LoadDefaultConfig's, loaded on the first call and kept for
+// the life of the process; a failure is tried again by the next call. It
+// lets other packages, such as secenv/secenvssm, build their clients from
+// the same config without loading it twice. It is safe for concurrent use.
+func DefaultConfig(ctx context.Context) (aws.Config, error) {
+	defaults.mu.Lock()
+	defer defaults.mu.Unlock()
+	return defaultConfig(ctx)
 }
 
 // defaults holds the clients that Default builds.
@@ -35,7 +43,6 @@ var defaults struct {
 	cfg *aws.Config
 	kms *kms.Client
 	sm  *secretsmanager.Client
-	ssm *ssm.Client
 }
 
 // defaultConfig returns the default AWS config, loading it once it loads

@@ -29,7 +29,6 @@ func defaultEnv(t *testing.T, kmsURL, smURL string) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
 	t.Setenv("AWS_ENDPOINT_URL_KMS", kmsURL)
 	t.Setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", smURL)
-	t.Setenv("AWS_ENDPOINT_URL_SSM", smURL)
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
@@ -43,14 +42,12 @@ func TestDefault(t *testing.T) {
 	keyID, _ := k.CreateKey(t)
 	sm := testpeer.StartSecretsManager(t)
 	sm.PutString("prod/db", `{"password":"from-default-sm"}`)
-	sm.PutParameter("/prod/param", "from-default-ssm", true)
 	blob := k.Encrypt(t, keyID, []byte("from-default-kms"), map[string]string{"LambdaFunctionName": "default-fn"})
-	vars := env{"AWS_LAMBDA_FUNCTION_NAME": "default-fn", "KEY": blob, "DB": "prod/db#password", "P": "/prod/param"}
+	vars := env{"AWS_LAMBDA_FUNCTION_NAME": "default-fn", "KEY": blob, "DB": "prod/db#password"}
 	var c struct {
-		Key   secenv.Secret `env:"KEY,kms,required"`
-		DB    secenv.Secret `env:"DB,secretsmanager,required"`
-		Param secenv.Secret `env:"P,ssm,required"`
-		Live  secenv.Live   `env:"DB,secretsmanager"`
+		Key  secenv.Secret `env:"KEY,kms,required"`
+		DB   secenv.Secret `env:"DB,secretsmanager,required"`
+		Live secenv.Live   `env:"DB,secretsmanager"`
 	}
 
 	// A default config that does not load fails each field, and the next
@@ -70,7 +67,7 @@ func TestDefault(t *testing.T) {
 			secenv.WithRegistry(redact.NewRegistry())); err != nil {
 			t.Fatalf("Load with the default clients: %v", err)
 		}
-		if c.Key.Reveal() != "from-default-kms" || c.DB.Reveal() != "from-default-sm" || c.Param.Reveal() != "from-default-ssm" {
+		if c.Key.Reveal() != "from-default-kms" || c.DB.Reveal() != "from-default-sm" {
 			t.Fatal("wrong value")
 		}
 	}
