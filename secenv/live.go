@@ -416,6 +416,9 @@ func NewLive(ref SecretRef, opts ...Option) (Live, error) {
 		return Live{}, detail("the secret ID is empty or holds #", ErrInvalid)
 	}
 	o := newOptions(opts)
+	if err := o.check(); err != nil {
+		return Live{}, err
+	}
 	f := &field{path: "Live", name: ref.ID, kind: kindLive, sm: true, sel: versionSel{id: ref.VersionID, stage: ref.VersionStage}}
 	if err := o.missingClient(f); err != nil {
 		return Live{}, err
