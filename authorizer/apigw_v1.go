@@ -8,11 +8,19 @@ import (
 )
 
 // RESTToken is the handler of a REST API TOKEN authorizer. The token is the
-// authorizationToken, with any "Bearer " prefix removed; the token source
-// options ([WithTokenHeader], [WithTokenQuery], [WithTokenCookie]) do not
-// apply to it, since the authorizer's identity source in API Gateway
-// chooses the header. See [Authorizer] for the outcomes.
+// authorizationToken, with any "Bearer " prefix removed: the authorizer's
+// identity source in API Gateway chooses the header. See [Authorizer] for
+// the outcomes.
+//
+// A TOKEN event has neither the request nor a choice of token source, so
+// with a request rule ([WithRequestRule], [WithClientCert]) or a token
+// source option ([WithTokenHeader], [WithTokenQuery], [WithTokenCookie])
+// RESTToken fails every call with an error matching [ErrConfig] (a 500),
+// before the token is read.
 func (a *Authorizer) RESTToken(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	if a.restTokenErr != nil {
+		return events.APIGatewayCustomAuthorizerResponse{}, a.restTokenErr
+	}
 	return a.rest(ctx, bearer(req.AuthorizationToken), req.MethodArn, nil)
 }
 

@@ -16,8 +16,14 @@ import (
 // identity source, for every route; if the route set is not the same for
 // all routes, disable authorizer caching or add $context.routeKey to the
 // identity sources.
+//
+// HTTP APIs have no usage plans: with [WithUsageIdentifierKey] set,
+// HTTPAPISimple fails every call with an error matching [ErrConfig] (a 500).
 func (a *Authorizer) HTTPAPISimple(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
 	var none events.APIGatewayV2CustomAuthorizerSimpleResponse
+	if a.httpAPIErr != nil {
+		return none, a.httpAPIErr
+	}
 	var route *MethodARN
 	if a.o.routes != nil {
 		arn, err := ParseMethodARN(req.RouteArn)
@@ -55,8 +61,13 @@ func (a *Authorizer) HTTPAPISimple(ctx context.Context, req events.APIGatewayV2C
 // HTTPAPIIAM is the handler of an HTTP API Lambda authorizer with payload
 // format 2.0 and IAM policy responses. It behaves like [Authorizer.RESTToken]
 // for the routeArn; the token source is as for [Authorizer.HTTPAPISimple].
+// As there, [WithUsageIdentifierKey] makes every call fail with
+// [ErrConfig], since HTTP APIs have no usage plans.
 func (a *Authorizer) HTTPAPIIAM(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerIAMPolicyResponse, error) {
 	var none events.APIGatewayV2CustomAuthorizerIAMPolicyResponse
+	if a.httpAPIErr != nil {
+		return none, a.httpAPIErr
+	}
 	arn, err := ParseMethodARN(req.RouteArn)
 	if err != nil {
 		return none, err

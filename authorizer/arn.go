@@ -15,13 +15,22 @@ const maxARNBytes = 2048
 //
 // Resource has no leading slash and may be empty or contain slashes.
 type MethodARN struct {
+	// Partition is the AWS partition, such as "aws" or "aws-cn".
 	Partition string
-	Region    string
+	// Region is the API's region, such as "eu-west-1".
+	Region string
+	// AccountID is the 12-digit ID of the API's account.
 	AccountID string
-	APIID     string
-	Stage     string
-	Method    string
-	Resource  string
+	// APIID is the API's ID, such as "abc123defg".
+	APIID string
+	// Stage is the stage name ("$default" for an HTTP API default stage,
+	// "*" in the test console).
+	Stage string
+	// Method is the HTTP method, such as "GET", or "*".
+	Method string
+	// Resource is the resource path without its leading slash, such as
+	// "pets/42"; empty for the root.
+	Resource string
 }
 
 // ParseMethodARN parses an execute-api method or route ARN. It fails with

@@ -106,7 +106,7 @@ func BenchmarkBareRS256(b *testing.B) {
 
 func BenchmarkTokenHandler(b *testing.B) {
 	s := newOIDC(b, func(c *authorizer.OIDCConfig, _ *authorizer.JWKSConfig) { c.CacheSize = 1024 })
-	a := authorizer.New(s.v)
+	a := newAuthorizer(b, s.v)
 	req := events.APIGatewayCustomAuthorizerRequest{
 		Type:               "TOKEN",
 		AuthorizationToken: "Bearer " + s.iss.Mint(b, cognitoShaped(s), nil),
@@ -143,7 +143,7 @@ func BenchmarkRequestHandlerWithClientCert(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a := authorizer.New(s.v, authorizer.WithClientCert(certs, func(_ context.Context, id *mtls.Identity, c *authorizer.Claims) error {
+	a := newAuthorizer(b, s.v, authorizer.WithClientCert(certs, func(_ context.Context, id *mtls.Identity, c *authorizer.Claims) error {
 		if id.CommonName == "" || c.Subject == "" {
 			return errors.New("no names")
 		}

@@ -56,9 +56,10 @@ type CognitoProvider struct {
 	// ("cognito-idp.<region>.amazonaws.com/<pool>"), or an external one such
 	// as "graph.facebook.com" or "accounts.google.com".
 	Provider string
-	// UserPoolID and Region are set for user pool logins.
+	// UserPoolID is the user pool's ID, for user pool logins.
 	UserPoolID string
-	Region     string
+	// Region is the user pool's region, for user pool logins.
+	Region string
 	// Sub is the user pool user's sub, for user pool logins.
 	Sub string
 	// ID is the user's ID at an external provider, when the value has one.

@@ -26,8 +26,9 @@ const (
 // required, and client checking is turned off only by
 // InsecureSkipClientIDCheck.
 type CognitoConfig struct {
-	// Region is the pool's region, such as "eu-west-1". Empty means the
-	// region in UserPoolID; if set, it must match it.
+	// Region is the pool's region, such as "eu-west-1"; empty means the
+	// region in UserPoolID, and a different one is an [ErrConfig] error.
+	// It is not used when Issuer is set.
 	Region string
 	// UserPoolID is the pool ID, such as "eu-west-1_AbCdEf123". Required;
 	// validated at construction.
@@ -55,7 +56,8 @@ type CognitoConfig struct {
 	// China regions).
 	Issuer string
 	// JWKSURL overrides the key set URL. Empty means Issuer +
-	// "/.well-known/jwks.json".
+	// "/.well-known/jwks.json". Setting it together with Settings.JWKS is
+	// an [ErrConfig] error.
 	JWKSURL string
 	// Algorithms is the allow-list. Empty means RS256, the only algorithm
 	// Cognito signs with.
@@ -122,6 +124,9 @@ func NewCognitoVerifier(cfg CognitoConfig) (*JWTVerifier, error) {
 	algs := cfg.Algorithms
 	if len(algs) == 0 {
 		algs = []string{"RS256"}
+	}
+	if err := checkOwnJWKS(cfg.Settings, cfg.JWKSURL, issuer); err != nil {
+		return nil, err
 	}
 	keys := cfg.JWKS
 	if keys == nil {

@@ -14,17 +14,20 @@
 // misses merged, fetched once more at once after a dropped connection or a
 // 502, 503 or 504, kept across failed fetches, and failing closed when
 // there are none. Verified tokens are cached ([Settings].CacheSize, on by
-// default) until their exp or five minutes; no clock skew is allowed unless
-// [Settings].Leeway says so. Errors come in two families: [ErrUnauthorized]
+// default) until exp (plus Leeway) or CacheTTL ([DefaultCacheTTL], 5 min),
+// whichever is first; no clock skew is allowed unless [Settings].Leeway
+// says so. Errors come in two families: [ErrUnauthorized]
 // (the token is bad; answer 401 or Deny) and [ErrUnavailable] (the keys
 // could not be fetched; answer 5xx). Every reason has its own sentinel for
 // errors.Is.
 //
 // # Handlers
 //
-// [New] wraps a verifier into an [*Authorizer] whose methods plug into
+// [New] checks its options (a nil function is an [ErrConfig] error) and
+// wraps a verifier into an [*Authorizer] whose methods plug into
 // lambda.Start: [Authorizer.RESTToken], [Authorizer.RESTRequest],
-// [Authorizer.HTTPAPISimple] and [Authorizer.HTTPAPIIAM]. Rules see the
+// [Authorizer.HTTPAPISimple] and [Authorizer.HTTPAPIIAM]; a handler whose
+// event cannot honour an option fails every call with [ErrConfig]. Rules see the
 // claims ([WithRule]) or, for REQUEST and HTTP API events, the request too
 // ([WithRequestRule]); [WithClientCert] adds a client certificate checked
 // by an [mtls.Validator], so that mutual TLS and a JWT make one authorizer
@@ -72,7 +75,11 @@
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	lambda.Start(authorizer.New(v, authorizer.WithRoutes(routesOf)).RESTToken)
+//	a, err := authorizer.New(v, authorizer.WithRoutes(routesOf))
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	lambda.Start(a.RESTToken)
 //
 // # Testing
 //

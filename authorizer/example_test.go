@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/seclambda/seclambda/authorizer"
+	"github.com/seclambda/seclambda/authorizer/authorizertest"
 	"github.com/seclambda/seclambda/mtls"
 	"github.com/seclambda/seclambda/mtls/mtlstest"
 )
@@ -40,7 +41,7 @@ func ExampleNewCognitoVerifier() {
 	}
 	fmt.Println(v.Issuer())
 	// In main: v.Prefetch(ctx) at cold start, then
-	// lambda.Start(authorizer.New(v).RESTToken).
+	// a, err := authorizer.New(v) and lambda.Start(a.RESTToken).
 
 	_, err = authorizer.NewCognitoVerifier(authorizer.CognitoConfig{UserPoolID: "eu-west-1_AbCdEf123", TokenUse: authorizer.TokenUseID})
 	fmt.Println(err)
@@ -59,7 +60,10 @@ func ExampleAuthorizer_RESTToken() {
 		}
 		return rs, nil
 	}
-	a := authorizer.New(demoVerifier{}, authorizer.WithRoutes(routes))
+	a, err := authorizer.New(demoVerifier{}, authorizer.WithRoutes(routes))
+	if err != nil {
+		log.Fatal(err)
+	}
 	// lambda.Start(a.RESTToken)
 
 	resp, err := a.RESTToken(context.Background(), events.APIGatewayCustomAuthorizerRequest{
@@ -88,7 +92,10 @@ func ExampleAuthorizer_RESTToken() {
 
 // A REST REQUEST authorizer that reads the token from a cookie.
 func ExampleAuthorizer_RESTRequest() {
-	a := authorizer.New(demoVerifier{}, authorizer.WithTokenCookie("session"))
+	a, err := authorizer.New(demoVerifier{}, authorizer.WithTokenCookie("session"))
+	if err != nil {
+		log.Fatal(err)
+	}
 	// lambda.Start(a.RESTRequest)
 
 	req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
@@ -116,7 +123,10 @@ func ExampleAuthorizer_HTTPAPISimple() {
 		}
 		return nil
 	}
-	a := authorizer.New(demoVerifier{}, authorizer.WithRule(adminsOnly))
+	a, err := authorizer.New(demoVerifier{}, authorizer.WithRule(adminsOnly))
+	if err != nil {
+		log.Fatal(err)
+	}
 	// lambda.Start(a.HTTPAPISimple)
 
 	resp, err := a.HTTPAPISimple(context.Background(), events.APIGatewayV2CustomAuthorizerV2Request{
@@ -158,7 +168,10 @@ func ExampleCallerFromEvent() {
 // subject, groups and scopes back from the authorizer context, which API
 // Gateway passes as strings next to principalId.
 func ExampleClaimsFromEvent() {
-	a := authorizer.New(demoVerifier{})
+	a, err := authorizer.New(demoVerifier{})
+	if err != nil {
+		log.Fatal(err)
+	}
 	resp, _ := a.RESTToken(context.Background(), events.APIGatewayCustomAuthorizerRequest{
 		AuthorizationToken: "Bearer good",
 		MethodArn:          "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders",
@@ -186,7 +199,10 @@ func ExampleWithRequestRule() {
 		}
 		return nil
 	}
-	a := authorizer.New(demoVerifier{}, authorizer.WithRequestRule(sameTeam))
+	a, err := authorizer.New(demoVerifier{}, authorizer.WithRequestRule(sameTeam))
+	if err != nil {
+		log.Fatal(err)
+	}
 	// lambda.Start(a.HTTPAPISimple), with authorizer caching off or
 	// $request.path among the identity sources.
 
@@ -235,7 +251,10 @@ func ExampleWithClientCert() {
 		}
 		return nil
 	}
-	a := authorizer.New(demoVerifier{}, authorizer.WithClientCert(certs, sameUser))
+	a, err := authorizer.New(demoVerifier{}, authorizer.WithClientCert(certs, sameUser))
+	if err != nil {
+		log.Fatal(err)
+	}
 	// lambda.Start(a.RESTRequest)
 
 	for _, cert := range []*mtlstest.Cert{alice, pki.Good} {
@@ -251,4 +270,205 @@ func ExampleWithClientCert() {
 	// Output:
 	// <nil> Allow CN=alice
 	// <nil> Deny <nil>
+}
+
+// A verifier of any OIDC issuer's tokens. Here the issuer is
+// authorizertest's, on loopback; in a function, Issuer is the provider's
+// URL (Auth0, Okta, Entra ID, Google...) and the JWKS URL is discovered from
+// it at the first token, or with Prefetch at cold start.
+func ExampleNewOIDCVerifier() {
+	iss := authorizertest.NewIssuer()
+	defer iss.Close()
+	cfg := iss.OIDCConfig("api://orders") // Issuer, Audiences and an HTTPClient that trusts the test issuer
+	cfg.RequiredScopes = []string{"orders/read"}
+	v, err := authorizer.NewOIDCVerifier(cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	exp := time.Now().Add(time.Hour).Unix()
+	for _, aud := range []string{"api://orders", "api://billing"} {
+		tok, _ := iss.Sign(map[string]any{"sub": "user-1", "aud": aud, "exp": exp, "scope": "orders/read"}, nil)
+		c, err := v.Verify(context.Background(), tok)
+		if err != nil {
+			fmt.Println(aud, errors.Is(err, authorizer.ErrUnauthorized), errors.Is(err, authorizer.ErrAudience))
+			continue
+		}
+		fmt.Println(aud, c.Subject, c.Scopes)
+	}
+
+	_, err = authorizer.NewOIDCVerifier(authorizer.OIDCConfig{Issuer: "https://issuer.example"})
+	fmt.Println(err)
+	// Output:
+	// api://orders user-1 [orders/read]
+	// api://billing true true
+	// authorizer: invalid configuration: Audiences is required (or set InsecureSkipAudienceCheck)
+}
+
+// Federation: one authorizer for the tokens of two issuers. The unverified
+// iss picks the verifier, which then checks everything; a token of an
+// unknown issuer is refused without a fetch.
+func ExampleNewMultiVerifier() {
+	workforce, partners := authorizertest.NewIssuer(), authorizertest.NewIssuer()
+	defer workforce.Close()
+	defer partners.Close()
+	var vs []authorizer.Verifier
+	for _, iss := range []*authorizertest.Issuer{workforce, partners} {
+		v, err := authorizer.NewOIDCVerifier(iss.OIDCConfig("api://orders"))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		vs = append(vs, v)
+	}
+	m, err := authorizer.NewMultiVerifier(vs...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	claims := map[string]any{"aud": "api://orders", "exp": time.Now().Add(time.Hour).Unix()}
+	claims["sub"] = "employee-1"
+	a, _ := workforce.Sign(claims, nil)
+	claims["sub"] = "partner-1"
+	b, _ := partners.Sign(claims, nil)
+	claims["iss"] = "https://unknown.example"
+	c, _ := partners.Sign(claims, nil)
+	for _, tok := range []string{a, b, c} {
+		got, err := m.Verify(context.Background(), tok)
+		if err != nil {
+			fmt.Println(errors.Is(err, authorizer.ErrIssuer))
+			continue
+		}
+		fmt.Println(got.Subject)
+	}
+	// Output:
+	// employee-1
+	// partner-1
+	// true
+}
+
+// An HTTP API Lambda authorizer with IAM policy responses: like a REST
+// authorizer, it answers with a policy for the routeArn's API stage, which
+// HTTP API caches per identity source.
+func ExampleAuthorizer_HTTPAPIIAM() {
+	routes := func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) {
+		return []authorizer.Route{{Method: "GET", Resource: "/orders"}, {Method: "POST", Resource: "/orders"}}, nil
+	}
+	a, err := authorizer.New(demoVerifier{}, authorizer.WithRoutes(routes))
+	if err != nil {
+		log.Fatal(err)
+	}
+	// lambda.Start(a.HTTPAPIIAM)
+
+	for _, token := range []string{"good", "forged"} {
+		resp, err := a.HTTPAPIIAM(context.Background(), events.APIGatewayV2CustomAuthorizerV2Request{
+			Version:  "2.0",
+			Type:     "REQUEST",
+			RouteArn: "arn:aws:execute-api:eu-west-1:123456789012:abc123/$default/GET/orders",
+			Headers:  map[string]string{"authorization": "Bearer " + token},
+		})
+		if err != nil {
+			fmt.Println(err) // API Gateway answers 401
+			continue
+		}
+		st := resp.PolicyDocument.Statement[0]
+		fmt.Println(resp.PrincipalID, st.Effect, st.Resource)
+	}
+	// Output:
+	// user-1 Allow [arn:aws:execute-api:eu-west-1:123456789012:abc123/$default/GET/orders arn:aws:execute-api:eu-west-1:123456789012:abc123/$default/POST/orders]
+	// Unauthorized
+}
+
+// A policy built by hand, for an authorizer of your own: the routes are
+// checked, and a wildcard needs its opt-in.
+func ExampleNewPolicy() {
+	arn, err := authorizer.ParseMethodARN("arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/pets/42")
+	if err != nil {
+		log.Fatal(err)
+	}
+	p := authorizer.NewPolicy(arn)
+	fmt.Println(p.Allow(authorizer.Route{Method: "GET", Resource: "/pets/42"}, authorizer.Route{Method: "PUT", Resource: "/pets/42"}))
+	fmt.Println(p.Allow(authorizer.Route{Method: "GET", Resource: "pets"}))
+	fmt.Println(p.Allow(authorizer.Route{Method: "DELETE", Resource: "/pets/*"}))
+	doc := p.Document()
+	fmt.Println(doc.Statement[0].Effect, doc.Statement[0].Resource)
+
+	deny := authorizer.NewPolicy(arn).Document().Statement[0] // nothing allowed: an explicit Deny
+	fmt.Println(deny.Effect, deny.Resource)
+	// Output:
+	// <nil>
+	// authorizer: invalid route: "GET pets"
+	// authorizer: wildcard route without opt-in: "DELETE /pets/*"
+	// Allow [arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/pets/42 arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/PUT/pets/42]
+	// Deny [arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*]
+}
+
+// WithRoutes gives the principal's whole route set. With an HTTP API simple
+// response, which has no policy, the request is authorized when its route
+// is in the set.
+func ExampleWithRoutes() {
+	routes := func(_ context.Context, c *authorizer.Claims) ([]authorizer.Route, error) {
+		if c.HasGroup("admin") {
+			return []authorizer.Route{{Method: "GET", Resource: "/orders"}, {Method: "DELETE", Resource: "/orders/*"}}, nil
+		}
+		return []authorizer.Route{{Method: "GET", Resource: "/orders"}}, nil
+	}
+	a, err := authorizer.New(demoVerifier{}, authorizer.WithRoutes(routes), authorizer.WithWildcardRoutes())
+	if err != nil {
+		log.Fatal(err)
+	}
+	// lambda.Start(a.HTTPAPISimple), with $context.routeKey among the
+	// identity sources or caching off, since the answer depends on the route.
+
+	for _, route := range []string{"GET/orders", "DELETE/orders/o-1", "POST/orders"} {
+		resp, err := a.HTTPAPISimple(context.Background(), events.APIGatewayV2CustomAuthorizerV2Request{
+			Version:  "2.0",
+			Type:     "REQUEST",
+			RouteArn: "arn:aws:execute-api:eu-west-1:123456789012:abc123/$default/" + route,
+			Headers:  map[string]string{"authorization": "Bearer good"},
+		})
+		fmt.Println(route, err, resp.IsAuthorized)
+	}
+	// Output:
+	// GET/orders <nil> true
+	// DELETE/orders/o-1 <nil> true
+	// POST/orders <nil> false
+}
+
+// A REST API whose API key source is AUTHORIZER: the authorizer names the
+// usage plan's key of each principal, so a client cannot choose another's
+// plan. HTTP APIs have no usage plans; their handlers refuse the option.
+func ExampleWithUsageIdentifierKey() {
+	keyOf := map[string]string{"admin": "key-for-admins"} // in a function: from configuration
+	usageKey := func(_ context.Context, c *authorizer.Claims) (string, error) {
+		for _, g := range c.Groups {
+			if k, ok := keyOf[g]; ok {
+				return k, nil
+			}
+		}
+		return "", nil // no plan: API Gateway answers 403 on methods that need a key
+	}
+	a, err := authorizer.New(demoVerifier{}, authorizer.WithUsageIdentifierKey(usageKey))
+	if err != nil {
+		log.Fatal(err)
+	}
+	// lambda.Start(a.RESTToken)
+
+	resp, err := a.RESTToken(context.Background(), events.APIGatewayCustomAuthorizerRequest{
+		Type:               "TOKEN",
+		AuthorizationToken: "Bearer good",
+		MethodArn:          "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders",
+	})
+	fmt.Println(err, resp.PolicyDocument.Statement[0].Effect, resp.UsageIdentifierKey)
+
+	_, err = a.HTTPAPISimple(context.Background(), events.APIGatewayV2CustomAuthorizerV2Request{
+		RouteArn: "arn:aws:execute-api:eu-west-1:123456789012:abc123/$default/GET/orders",
+		Headers:  map[string]string{"authorization": "Bearer good"},
+	})
+	fmt.Println(errors.Is(err, authorizer.ErrConfig))
+	// Output:
+	// <nil> Allow key-for-admins
+	// true
 }

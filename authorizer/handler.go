@@ -51,15 +51,61 @@ import (
 type Authorizer struct {
 	v Verifier
 	o options
+	// restTokenErr and httpAPIErr are the errors of the handlers whose
+	// event cannot honour an option, or nil.
+	restTokenErr, httpAPIErr error
 }
 
-// New returns an Authorizer that verifies tokens with v.
-func New(v Verifier, opts ...Option) *Authorizer {
+// New returns an Authorizer that verifies tokens with v. A nil v, a nil
+// option, or an option given a nil function, a nil validator or an empty
+// name is an error matching [ErrConfig].
+//
+// An option that one kind of event cannot honour is an error of that
+// handler instead, on every call, before the token is read: a request rule
+// ([WithRequestRule], [WithClientCert]) or a token source
+// ([WithTokenHeader], [WithTokenQuery], [WithTokenCookie]) with
+// [Authorizer.RESTToken], and [WithUsageIdentifierKey] with
+// [Authorizer.HTTPAPISimple] and [Authorizer.HTTPAPIIAM]. Such a handler
+// answers 500, never an Allow that ignores the option.
+func New(v Verifier, opts ...Option) (*Authorizer, error) {
+	if isNil(v) {
+		return nil, fmt.Errorf("%w: nil Verifier", ErrConfig)
+	}
 	a := &Authorizer{v: v, o: options{kind: sourceHeader, name: "Authorization"}}
-	for _, opt := range opts {
+	for i, opt := range opts {
+		if opt == nil {
+			a.o.errs = append(a.o.errs, fmt.Errorf("%w: option %d is nil", ErrConfig, i))
+			continue
+		}
 		opt(&a.o)
 	}
-	return a
+	if len(a.o.errs) > 0 {
+		return nil, errors.Join(a.o.errs...)
+	}
+	switch {
+	case a.needsRequest():
+		a.restTokenErr = fmt.Errorf("%w: WithRequestRule and WithClientCert need a REQUEST or HTTP API event, not TOKEN", ErrConfig)
+	case a.o.sourceSet:
+		a.restTokenErr = fmt.Errorf("%w: a TOKEN event has no token source to choose (WithTokenHeader, WithTokenQuery, WithTokenCookie); its identity source sets the header", ErrConfig)
+	}
+	if a.o.usageKey != nil {
+		a.httpAPIErr = fmt.Errorf("%w: WithUsageIdentifierKey needs a REST API: HTTP APIs have no usage plans", ErrConfig)
+	}
+	return a, nil
+}
+
+// isNil reports whether v is nil or a nil pointer of this package's
+// verifiers.
+func isNil(v Verifier) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case *JWTVerifier:
+		return v == nil
+	case *MultiVerifier:
+		return v == nil
+	}
+	return false
 }
 
 // anonymous is the principalId of Deny responses for which the token's
@@ -88,7 +134,7 @@ func (a *Authorizer) decide(ctx context.Context, token string, route *MethodARN,
 
 // needsRequest reports whether a rule needs the request, which a TOKEN
 // event does not carry.
-func (a *Authorizer) needsRequest() bool { return a.o.ruleSet || a.o.certSet }
+func (a *Authorizer) needsRequest() bool { return a.o.reqRule != nil || a.o.certs != nil }
 
 // ruleError maps the error of a rule to a Deny reason (wrapping
 // ErrRuleRejected) or, for an outage, to the 500 error.
@@ -105,13 +151,10 @@ func ruleError(err error) (reason, failure error) {
 // evaluate is decide without the WithOnReject call: it also returns the
 // reason of a 401 or Deny. req is nil for TOKEN events.
 func (a *Authorizer) evaluate(ctx context.Context, token string, route *MethodARN, req *Request) (decision, error, error) {
-	if a.needsRequest() {
-		switch {
-		case req == nil:
-			return decision{}, nil, fmt.Errorf("%w: WithRequestRule and WithClientCert need a REQUEST or HTTP API event, not TOKEN", ErrConfig)
-		case a.o.ruleSet && a.o.reqRule == nil, a.o.certSet && a.o.certs == nil:
-			return decision{}, nil, fmt.Errorf("%w: WithRequestRule or WithClientCert was given nil", ErrConfig)
-		}
+	if a.needsRequest() && req == nil {
+		// The handlers refuse this before; kept so that no path runs a
+		// request rule without a request.
+		return decision{}, nil, fmt.Errorf("%w: WithRequestRule and WithClientCert need a REQUEST or HTTP API event, not TOKEN", ErrConfig)
 	}
 	if token == "" {
 		return decision{}, ErrMissingToken, ErrUnauthorized

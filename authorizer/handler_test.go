@@ -171,7 +171,7 @@ func TestTokenHandler(t *testing.T) {
 			} else {
 				r.AuthorizationToken = ""
 			}
-			resp, err := authorizer.New(s.v, tc.opts...).RESTToken(ctx(t), r)
+			resp, err := newAuthorizer(t, s.v, tc.opts...).RESTToken(ctx(t), r)
 			checkPolicy(t, tc, resp.PrincipalID, resp.PolicyDocument, resp.Context, err)
 			if err == nil {
 				roundTrip(t, resp)
@@ -186,7 +186,7 @@ func TestTokenHandlerFixtureARN(t *testing.T) {
 	fixture(t, "apigw-custom-auth-request.json", &req)
 	s := newOIDC(t, nil)
 	req.AuthorizationToken = s.mint(t, nil, nil)
-	resp, err := authorizer.New(s.v).RESTToken(ctx(t), req)
+	resp, err := newAuthorizer(t, s.v).RESTToken(ctx(t), req)
 	wantErrs(t, err)
 	if got := resp.PolicyDocument.Statement[0].Resource; !slices.Equal(got, []string{req.MethodArn}) {
 		t.Fatalf("resource = %v, want %s", got, req.MethodArn)
@@ -201,7 +201,7 @@ func TestRequestHandler(t *testing.T) {
 			s, tok := newHandlerSetup(t, tc)
 			r := req
 			r.Headers = map[string]string{"authorization": "Bearer " + tok}
-			resp, err := authorizer.New(s.v, tc.opts...).RESTRequest(ctx(t), r)
+			resp, err := newAuthorizer(t, s.v, tc.opts...).RESTRequest(ctx(t), r)
 			checkPolicy(t, tc, resp.PrincipalID, resp.PolicyDocument, resp.Context, err)
 		})
 	}
@@ -231,12 +231,12 @@ func TestRequestHandlerTokenSources(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := req
 			tc.set(&r)
-			resp, err := authorizer.New(s.v, tc.opt).RESTRequest(ctx(t), r)
+			resp, err := newAuthorizer(t, s.v, tc.opt).RESTRequest(ctx(t), r)
 			wantErrs(t, err)
 			if resp.PolicyDocument.Statement[0].Effect != "Allow" {
 				t.Fatalf("policy = %+v", resp.PolicyDocument)
 			}
-			_, err = authorizer.New(s.v, tc.opt).RESTRequest(ctx(t), req)
+			_, err = newAuthorizer(t, s.v, tc.opt).RESTRequest(ctx(t), req)
 			if err != authorizer.ErrUnauthorized {
 				t.Fatalf("without the token: %v", err)
 			}
@@ -244,7 +244,7 @@ func TestRequestHandlerTokenSources(t *testing.T) {
 	}
 }
 
-func TestHTTPIAMHandler(t *testing.T) {
+func TestHTTPAPIIAMHandler(t *testing.T) {
 	var req events.APIGatewayV2CustomAuthorizerV2Request
 	fixture(t, "apigw-v2-custom-authorizer-v2-request.json", &req)
 	for _, tc := range handlerCases(t, "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/") {
@@ -252,7 +252,7 @@ func TestHTTPIAMHandler(t *testing.T) {
 			s, tok := newHandlerSetup(t, tc)
 			r := req
 			r.Headers = map[string]string{"authorization": "Bearer " + tok}
-			resp, err := authorizer.New(s.v, tc.opts...).HTTPAPIIAM(ctx(t), r)
+			resp, err := newAuthorizer(t, s.v, tc.opts...).HTTPAPIIAM(ctx(t), r)
 			checkPolicy(t, tc, resp.PrincipalID, resp.PolicyDocument, resp.Context, err)
 			if err == nil {
 				roundTrip(t, resp)
@@ -261,7 +261,7 @@ func TestHTTPIAMHandler(t *testing.T) {
 	}
 }
 
-func TestHTTPSimpleHandler(t *testing.T) {
+func TestHTTPAPISimpleHandler(t *testing.T) {
 	var req events.APIGatewayV2CustomAuthorizerV2Request
 	fixture(t, "apigw-v2-custom-authorizer-v2-request.json", &req)
 	for _, tc := range handlerCases(t, "") {
@@ -269,7 +269,7 @@ func TestHTTPSimpleHandler(t *testing.T) {
 			s, tok := newHandlerSetup(t, tc)
 			r := req
 			r.Headers = map[string]string{"authorization": "Bearer " + tok}
-			resp, err := authorizer.New(s.v, tc.opts...).HTTPAPISimple(ctx(t), r)
+			resp, err := newAuthorizer(t, s.v, tc.opts...).HTTPAPISimple(ctx(t), r)
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) {
 					t.Fatalf("error = %v, want %v", err, tc.wantErr)
@@ -290,7 +290,7 @@ func TestHTTPSimpleHandler(t *testing.T) {
 		s := newOIDC(t, nil)
 		r := req
 		r.Headers = map[string]string{"authorization": s.mint(t, nil, nil)}
-		a := authorizer.New(s.v, authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) {
+		a := newAuthorizer(t, s.v, authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) {
 			return []authorizer.Route{{Method: "POST", Resource: "/request"}}, nil
 		}))
 		resp, err := a.HTTPAPISimple(ctx(t), r)
@@ -363,7 +363,7 @@ func TestHandlerExtras(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := authorizer.New(s.v, tc.opts...).RESTToken(ctx(t), req)
+			resp, err := newAuthorizer(t, s.v, tc.opts...).RESTToken(ctx(t), req)
 			if tc.wantErr != nil {
 				wantErrs(t, err, tc.wantErr)
 				return
@@ -374,7 +374,7 @@ func TestHandlerExtras(t *testing.T) {
 	}
 	bad := req
 	bad.MethodArn = "arn:aws:s3:::bucket"
-	_, err := authorizer.New(s.v).RESTToken(ctx(t), bad)
+	_, err := newAuthorizer(t, s.v).RESTToken(ctx(t), bad)
 	wantErrs(t, err, authorizer.ErrMethodARN)
 }
 
@@ -444,7 +444,7 @@ func TestOnReject(t *testing.T) {
 			opts := append([]authorizer.Option{authorizer.WithOnReject(func(_ context.Context, reason error) {
 				reasons = append(reasons, reason)
 			})}, tt.opts...)
-			resp, err := authorizer.New(v, opts...).RESTToken(ctx(t), events.APIGatewayCustomAuthorizerRequest{
+			resp, err := newAuthorizer(t, v, opts...).RESTToken(ctx(t), events.APIGatewayCustomAuthorizerRequest{
 				AuthorizationToken: tok,
 				MethodArn:          "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/orders",
 			})
@@ -478,6 +478,118 @@ func TestOnReject(t *testing.T) {
 			}
 			if tok != "" && strings.Contains(reasons[0].Error(), tok) {
 				t.Errorf("reason %q contains the token", reasons[0])
+			}
+		})
+	}
+}
+
+// TestOptionsRefused checks that no option is silently ignored: a nil
+// function, validator or verifier, or an empty name, is an ErrConfig error
+// of New; an option that an event cannot honour makes that handler fail
+// every call with ErrConfig (never Unauthorized, never an Allow), while
+// the handlers that honour it keep working.
+func TestOptionsRefused(t *testing.T) {
+	s := newOIDC(t, nil)
+	tok := "Bearer " + s.mint(t, nil, nil)
+	usageKey := authorizer.WithUsageIdentifierKey(func(context.Context, *authorizer.Claims) (string, error) { return "k", nil })
+	type handler int
+	const (
+		restToken handler = iota
+		restRequest
+		httpSimple
+		httpIAM
+	)
+	tests := []struct {
+		name     string
+		verifier authorizer.Verifier // nil: s.v
+		nilV     bool                // pass a nil verifier
+		opts     []authorizer.Option
+		newErr   bool      // New fails with ErrConfig
+		refuse   []handler // handlers that fail every call with ErrConfig
+	}{
+		{name: "nil verifier", nilV: true, newErr: true},
+		{name: "nil JWTVerifier pointer", verifier: (*authorizer.JWTVerifier)(nil), newErr: true},
+		{name: "nil option", opts: []authorizer.Option{nil}, newErr: true},
+		{name: "WithRule(nil)", opts: []authorizer.Option{authorizer.WithRule(nil)}, newErr: true},
+		{name: "WithRoutes(nil)", opts: []authorizer.Option{authorizer.WithRoutes(nil)}, newErr: true},
+		{name: "WithContext(nil)", opts: []authorizer.Option{authorizer.WithContext(nil)}, newErr: true},
+		{name: "WithUsageIdentifierKey(nil)", opts: []authorizer.Option{authorizer.WithUsageIdentifierKey(nil)}, newErr: true},
+		{name: "WithRequestRule(nil)", opts: []authorizer.Option{authorizer.WithRequestRule(nil)}, newErr: true},
+		{name: "WithClientCert(nil, nil)", opts: []authorizer.Option{authorizer.WithClientCert(nil, nil)}, newErr: true},
+		{name: "WithOnReject(nil)", opts: []authorizer.Option{authorizer.WithOnReject(nil)}, newErr: true},
+		{name: "WithTokenHeader empty", opts: []authorizer.Option{authorizer.WithTokenHeader("")}, newErr: true},
+		{name: "WithTokenQuery empty", opts: []authorizer.Option{authorizer.WithTokenQuery("")}, newErr: true},
+		{name: "WithTokenCookie empty", opts: []authorizer.Option{authorizer.WithTokenCookie("")}, newErr: true},
+		{name: "no options", refuse: nil},
+		{name: "usage key on HTTP APIs", opts: []authorizer.Option{usageKey}, refuse: []handler{httpSimple, httpIAM}},
+		{name: "token header on TOKEN", opts: []authorizer.Option{authorizer.WithTokenHeader("Authorization")}, refuse: []handler{restToken}},
+		{name: "token query on TOKEN", opts: []authorizer.Option{authorizer.WithTokenQuery("access_token")}, refuse: []handler{restToken}},
+		{name: "token cookie on TOKEN", opts: []authorizer.Option{authorizer.WithTokenCookie("session")}, refuse: []handler{restToken}},
+		{name: "request rule on TOKEN", opts: []authorizer.Option{authorizer.WithRequestRule(func(context.Context, *authorizer.Request, *authorizer.Claims) error { return nil })}, refuse: []handler{restToken}},
+	}
+	var restReq events.APIGatewayCustomAuthorizerRequestTypeRequest
+	fixture(t, "apigw-custom-auth-request-type-request.json", &restReq)
+	var httpReq events.APIGatewayV2CustomAuthorizerV2Request
+	fixture(t, "apigw-v2-custom-authorizer-v2-request.json", &httpReq)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var v authorizer.Verifier = s.v
+			switch {
+			case tc.nilV:
+				v = nil
+			case tc.verifier != nil:
+				v = tc.verifier
+			}
+			a, err := authorizer.New(v, tc.opts...)
+			if tc.newErr {
+				wantErrs(t, err, authorizer.ErrConfig)
+				if a != nil {
+					t.Fatal("New returned an Authorizer with its error")
+				}
+				return
+			}
+			wantErrs(t, err)
+			for _, h := range []handler{restToken, restRequest, httpSimple, httpIAM} {
+				// Each handler gets a valid token where its default
+				// source looks, and where the options' sources look.
+				var allowed bool
+				switch h {
+				case restToken:
+					var resp events.APIGatewayCustomAuthorizerResponse
+					resp, err = a.RESTToken(ctx(t), events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: tok, MethodArn: restReq.MethodArn})
+					allowed = err == nil && resp.PolicyDocument.Statement[0].Effect == "Allow"
+				case restRequest:
+					r := restReq
+					r.Headers = map[string]string{"Authorization": tok, "Cookie": "session=" + tok[len("Bearer "):]}
+					r.QueryStringParameters = map[string]string{"access_token": tok[len("Bearer "):]}
+					var resp events.APIGatewayCustomAuthorizerResponse
+					resp, err = a.RESTRequest(ctx(t), r)
+					allowed = err == nil && resp.PolicyDocument.Statement[0].Effect == "Allow"
+				case httpSimple, httpIAM:
+					r := httpReq
+					r.Headers = map[string]string{"authorization": tok}
+					r.Cookies = []string{"session=" + tok[len("Bearer "):]}
+					r.QueryStringParameters = map[string]string{"access_token": tok[len("Bearer "):]}
+					if h == httpSimple {
+						var resp events.APIGatewayV2CustomAuthorizerSimpleResponse
+						resp, err = a.HTTPAPISimple(ctx(t), r)
+						allowed = err == nil && resp.IsAuthorized
+					} else {
+						var resp events.APIGatewayV2CustomAuthorizerIAMPolicyResponse
+						resp, err = a.HTTPAPIIAM(ctx(t), r)
+						allowed = err == nil && resp.PolicyDocument.Statement[0].Effect == "Allow"
+					}
+				}
+				if slices.Contains(tc.refuse, h) {
+					wantErrs(t, err, authorizer.ErrConfig)
+					if err.Error() == "Unauthorized" {
+						t.Fatalf("handler %d: ErrConfig answered as Unauthorized", h)
+					}
+					continue
+				}
+				if err != nil || !allowed {
+					t.Fatalf("handler %d: err %v, allowed %v; want an Allow", h, err, allowed)
+				}
 			}
 		})
 	}

@@ -131,3 +131,14 @@ func ctx(t testing.TB) context.Context {
 	t.Cleanup(cancel)
 	return c
 }
+
+// newAuthorizer returns authorizer.New(v, opts...) and fails t on an
+// error.
+func newAuthorizer(t testing.TB, v authorizer.Verifier, opts ...authorizer.Option) *authorizer.Authorizer {
+	t.Helper()
+	a, err := authorizer.New(v, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

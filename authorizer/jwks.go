@@ -24,13 +24,23 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// Defaults of [JWKSConfig].
+// Defaults of [JWKSConfig], used when a field is zero.
 const (
-	DefaultFetchTimeout       = 5 * time.Second
-	DefaultMaxJWKSBytes       = 64 << 10
+	// DefaultFetchTimeout bounds one key set fetch, its retry included
+	// ([JWKSConfig].Timeout).
+	DefaultFetchTimeout = 5 * time.Second
+	// DefaultMaxJWKSBytes bounds a key set or discovery response body:
+	// 64 KiB ([JWKSConfig].MaxBytes).
+	DefaultMaxJWKSBytes = 64 << 10
+	// DefaultMinRefreshInterval is the least time between two fetches
+	// caused by unknown kids ([JWKSConfig].MinRefreshInterval).
 	DefaultMinRefreshInterval = time.Minute
-	DefaultRetryBackoff       = 10 * time.Second
-	DefaultMaxKeyAge          = time.Hour
+	// DefaultRetryBackoff is the wait after a failed fetch
+	// ([JWKSConfig].RetryBackoff).
+	DefaultRetryBackoff = 10 * time.Second
+	// DefaultMaxKeyAge is how long a fetched key set is used before a
+	// token causes a refresh ([JWKSConfig].MaxKeyAge).
+	DefaultMaxKeyAge = time.Hour
 )
 
 // JWKSConfig configures a [JWKS] key cache. Every zero value means the
@@ -69,7 +79,8 @@ type JWKSConfig struct {
 	// verified until it ends, are checked with the cached key rather than
 	// wait for the fetch; only an unknown kid waits. A failed refresh keeps
 	// the old keys (and is retried after RetryBackoff). Zero means
-	// [DefaultMaxKeyAge]; negative means never.
+	// [DefaultMaxKeyAge]; negative means never (the only field of
+	// JWKSConfig where a negative value is not an error).
 	MaxKeyAge time.Duration
 	// InsecureAllowHTTPLoopback allows http URLs on loopback addresses
 	// (127.0.0.0/8, ::1, localhost), for local peers and tests only.
@@ -147,7 +158,17 @@ func NewJWKS(cfg JWKSConfig) (*JWKS, error) {
 		loopback:    cfg.InsecureAllowHTTPLoopback,
 		now:         cfg.Clock,
 	}
-	if k.maxBytes <= 0 {
+	switch {
+	case cfg.Timeout < 0:
+		return nil, fmt.Errorf("%w: negative Timeout", ErrConfig)
+	case cfg.MaxBytes < 0:
+		return nil, fmt.Errorf("%w: negative MaxBytes", ErrConfig)
+	case cfg.MinRefreshInterval < 0:
+		return nil, fmt.Errorf("%w: negative MinRefreshInterval", ErrConfig)
+	case cfg.RetryBackoff < 0:
+		return nil, fmt.Errorf("%w: negative RetryBackoff", ErrConfig)
+	}
+	if k.maxBytes == 0 {
 		k.maxBytes = DefaultMaxJWKSBytes
 	}
 	if k.now == nil {

@@ -25,7 +25,8 @@ type OIDCConfig struct {
 	Algorithms []string
 	// JWKSURL is the key set URL. Empty means it is discovered, at first
 	// use, from Issuer + "/.well-known/openid-configuration", whose issuer
-	// must equal Issuer.
+	// must equal Issuer. Setting it together with Settings.JWKS is an
+	// [ErrConfig] error.
 	JWKSURL string
 	// RequiredGroups are groups (cognito:groups, else groups) the token must
 	// have: all of them, or one when AnyGroup is set.
@@ -59,6 +60,9 @@ func NewOIDCVerifier(cfg OIDCConfig) (*JWTVerifier, error) {
 	algs := cfg.Algorithms
 	if len(algs) == 0 {
 		algs = []string{"RS256"}
+	}
+	if err := checkOwnJWKS(cfg.Settings, cfg.JWKSURL, cfg.Issuer); err != nil {
+		return nil, err
 	}
 	keys := cfg.JWKS
 	if keys == nil {

@@ -2,11 +2,14 @@ package authorizer
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/seclambda/seclambda/mtls"
 )
 
-// Option configures an [Authorizer].
+// Option configures an [Authorizer]. [New] reports an option given a nil
+// function, a nil validator or an empty name as an error matching
+// [ErrConfig]; none is silently ignored.
 type Option func(*options)
 
 type tokenSourceKind int
@@ -22,17 +25,24 @@ type options struct {
 	rule    func(context.Context, *Claims) error
 	reqRule func(context.Context, *Request, *Claims) error
 	certs   *mtls.Validator
-	// ruleSet and certSet are set by WithRequestRule and WithClientCert,
-	// even with a nil argument, so that a nil is an error rather than no
-	// check.
-	ruleSet, certSet bool
-	bind             func(context.Context, *mtls.Identity, *Claims) error
-	context          func(context.Context, *Claims) (map[string]any, error)
-	usageKey         func(context.Context, *Claims) (string, error)
-	onReject         func(context.Context, error)
-	wildcard         bool
-	kind             tokenSourceKind
-	name             string
+	bind    func(context.Context, *mtls.Identity, *Claims) error
+	context func(context.Context, *Claims) (map[string]any, error)
+	// usageKey is for REST APIs only: HTTP APIs have no usage plans.
+	usageKey func(context.Context, *Claims) (string, error)
+	onReject func(context.Context, error)
+	wildcard bool
+	kind     tokenSourceKind
+	name     string
+	// sourceSet is set by the token source options, which a TOKEN event
+	// cannot honour.
+	sourceSet bool
+	// errs are the configuration errors that New reports.
+	errs []error
+}
+
+// refuse records that the named option was given nothing to apply.
+func (o *options) refuse(option, what string) {
+	o.errs = append(o.errs, fmt.Errorf("%w: %s was given %s", ErrConfig, option, what))
 }
 
 // WithRoutes sets the function that returns every route the principal may
@@ -46,8 +56,15 @@ type options struct {
 // request, which is least privilege but WRONG with authorizer caching on
 // (the default TTL of REST authorizers is 300 s): the cached policy then
 // denies the principal's other routes. Use WithRoutes, or set the TTL to 0.
+//
+// A nil fn is an [ErrConfig] error of [New].
 func WithRoutes(fn func(ctx context.Context, c *Claims) ([]Route, error)) Option {
-	return func(o *options) { o.routes = fn }
+	return func(o *options) {
+		if fn == nil {
+			o.refuse("WithRoutes", "nil")
+		}
+		o.routes = fn
+	}
 }
 
 // WithWildcardRoutes lets routes from [WithRoutes] use "*" (any method, or
@@ -62,9 +79,14 @@ func WithWildcardRoutes() Option { return func(o *options) { o.wildcard = true }
 // Gateway does not cache. For rules that need the request, see
 // [WithRequestRule] and [WithClientCert]. The
 // Deny's reason, as [WithOnReject] sees it, wraps [ErrRuleRejected] and the
-// rule's error.
+// rule's error. A nil fn is an [ErrConfig] error of [New].
 func WithRule(fn func(ctx context.Context, c *Claims) error) Option {
-	return func(o *options) { o.rule = fn }
+	return func(o *options) {
+		if fn == nil {
+			o.refuse("WithRule", "nil")
+		}
+		o.rule = fn
+	}
 }
 
 // WithRequestRule adds a check of the verified claims against the request,
@@ -77,7 +99,7 @@ func WithRule(fn func(ctx context.Context, c *Claims) error) Option {
 //
 // A TOKEN authorizer has no request to show: [Authorizer.RESTToken] with a
 // request rule fails every call with an error matching [ErrConfig] (a 500),
-// never an Allow. So does every handler when fn is nil.
+// never an Allow. A nil fn is an [ErrConfig] error of [New].
 //
 // Security: API Gateway caches an authorizer's answer per identity source
 // for the authorizer's TTL, and reuses it for every request with the same
@@ -86,7 +108,12 @@ func WithRule(fn func(ctx context.Context, c *Claims) error) Option {
 // authorizer caching must be off; otherwise one request's answer is reused
 // for another.
 func WithRequestRule(fn func(ctx context.Context, r *Request, c *Claims) error) Option {
-	return func(o *options) { o.reqRule, o.ruleSet = fn, true }
+	return func(o *options) {
+		if fn == nil {
+			o.refuse("WithRequestRule", "nil")
+		}
+		o.reqRule = fn
+	}
 }
 
 // WithClientCert requires, for REQUEST and HTTP API authorizers, a client
@@ -105,13 +132,18 @@ func WithRequestRule(fn func(ctx context.Context, r *Request, c *Claims) error) 
 // Allow, the certificate's [mtls.Identity.AuthorizerContext] entries
 // (mtlsSubject, mtlsFingerprint, ...) join the authorizer context.
 //
-// As for [WithRequestRule], [Authorizer.RESTToken] fails with [ErrConfig],
-// as does every handler when v is nil (never an unchecked certificate),
-// and with authorizer caching on the identity sources must include the
+// As for [WithRequestRule], [Authorizer.RESTToken] fails with [ErrConfig];
+// a nil v is an [ErrConfig] error of [New] (never an unchecked
+// certificate). With authorizer caching on, the identity sources must include the
 // certificate ($context.identity.clientCert.clientCertPem) or caching must
 // be off, or one client's answer is reused for another's certificate.
 func WithClientCert(v *mtls.Validator, bind func(ctx context.Context, id *mtls.Identity, c *Claims) error) Option {
-	return func(o *options) { o.certs, o.bind, o.certSet = v, bind, true }
+	return func(o *options) {
+		if v == nil {
+			o.refuse("WithClientCert", "a nil validator")
+		}
+		o.certs, o.bind = v, bind
+	}
 }
 
 // WithOnReject sets a function that is told why each request was rejected,
@@ -123,18 +155,30 @@ func WithClientCert(v *mtls.Validator, bind func(ctx context.Context, id *mtls.I
 // the handlers return. The reason never contains the token, but a rule's
 // own error is passed on as the rule wrote it. The client is still told
 // nothing. fn must be safe for concurrent use and should return quickly:
-// it runs before the handler answers. Zero value: rejections are silent.
+// it runs before the handler answers. Without WithOnReject rejections are
+// silent; a nil fn is an [ErrConfig] error of [New].
 func WithOnReject(fn func(ctx context.Context, reason error)) Option {
-	return func(o *options) { o.onReject = fn }
+	return func(o *options) {
+		if fn == nil {
+			o.refuse("WithOnReject", "nil")
+		}
+		o.onReject = fn
+	}
 }
 
 // WithContext sets a function whose entries are added to the authorizer
 // context next to the entries the handlers write (see [Authorizer]), which
 // it cannot replace; "claims" and "principalId" are refused too, since a
 // backend reads them as API Gateway's own. Values must be strings, numbers
-// or booleans; REST APIs pass every value to the backend as a string.
+// or booleans; REST APIs pass every value to the backend as a string. A
+// nil fn is an [ErrConfig] error of [New].
 func WithContext(fn func(ctx context.Context, c *Claims) (map[string]any, error)) Option {
-	return func(o *options) { o.context = fn }
+	return func(o *options) {
+		if fn == nil {
+			o.refuse("WithContext", "nil")
+		}
+		o.context = fn
+	}
 }
 
 // WithUsageIdentifierKey sets the function that returns the API key of the
@@ -144,26 +188,51 @@ func WithContext(fn func(ctx context.Context, c *Claims) (map[string]any, error)
 // every method that requires one, as it does for a client without an API
 // key. An error denies with a 500. The key is never logged or put into
 // errors.
+//
+// Usage plans are a REST API feature: HTTP APIs have none, so
+// [Authorizer.HTTPAPISimple] and [Authorizer.HTTPAPIIAM] fail every call
+// with an error matching [ErrConfig] (a 500) when this option is set,
+// rather than drop the key. A nil fn is an [ErrConfig] error of [New].
 func WithUsageIdentifierKey(fn func(ctx context.Context, c *Claims) (string, error)) Option {
-	return func(o *options) { o.usageKey = fn }
+	return func(o *options) {
+		if fn == nil {
+			o.refuse("WithUsageIdentifierKey", "nil")
+		}
+		o.usageKey = fn
+	}
 }
 
 // WithTokenHeader reads the token of REQUEST and HTTP API events from the
-// named header (case-insensitive). This is the default, with
-// "Authorization". A "Bearer " prefix is removed.
+// named header (case-insensitive). Without a token source option the token
+// is read from "Authorization". A "Bearer " prefix is removed.
+//
+// A TOKEN event carries only the header that the authorizer's identity
+// source names, so [Authorizer.RESTToken] fails every call with an error
+// matching [ErrConfig] (a 500) when a token source option is set. An empty
+// name is an [ErrConfig] error of [New]. The last token source option wins.
 func WithTokenHeader(name string) Option {
-	return func(o *options) { o.kind, o.name = sourceHeader, name }
+	return func(o *options) { o.setSource("WithTokenHeader", sourceHeader, name) }
 }
 
 // WithTokenQuery reads the token of REQUEST and HTTP API events from the
 // named query string parameter. Query strings end up in access logs;
-// prefer a header.
+// prefer a header. As for [WithTokenHeader], [Authorizer.RESTToken] fails
+// with [ErrConfig] and an empty name is an error of [New].
 func WithTokenQuery(name string) Option {
-	return func(o *options) { o.kind, o.name = sourceQuery, name }
+	return func(o *options) { o.setSource("WithTokenQuery", sourceQuery, name) }
 }
 
 // WithTokenCookie reads the token of REQUEST and HTTP API events from the
-// named cookie.
+// named cookie. As for [WithTokenHeader], [Authorizer.RESTToken] fails
+// with [ErrConfig] and an empty name is an error of [New].
 func WithTokenCookie(name string) Option {
-	return func(o *options) { o.kind, o.name = sourceCookie, name }
+	return func(o *options) { o.setSource("WithTokenCookie", sourceCookie, name) }
+}
+
+// setSource records a token source option.
+func (o *options) setSource(option string, kind tokenSourceKind, name string) {
+	if name == "" {
+		o.refuse(option, "an empty name")
+	}
+	o.kind, o.name, o.sourceSet = kind, name, true
 }

@@ -14,7 +14,10 @@ import (
 // any run of characters in API Gateway, slashes included). Wildcards need
 // the explicit opt-in of [Policy.AllowWildcards] or [WithWildcardRoutes].
 type Route struct {
-	Method   string
+	// Method is the HTTP method, such as "GET", or "*" for any.
+	Method string
+	// Resource is the path, with its leading slash, such as "/pets/123";
+	// "*" matches any run of characters.
 	Resource string
 }
 

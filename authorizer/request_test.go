@@ -82,7 +82,8 @@ func TestRequestRules(t *testing.T) {
 	const (
 		allow outcome = iota
 		deny
-		fail // the error in wantErr
+		fail    // the error in wantErr
+		refused // New fails with ErrConfig
 	)
 	tests := []struct {
 		name     string
@@ -143,10 +144,10 @@ func TestRequestRules(t *testing.T) {
 		}, cert: func(e ruleEnv) *testpeer.Cert { return e.alice }, tenant: "t2", want: deny, wantWhy: []error{authorizer.ErrRuleRejected}},
 		{name: "nil validator is an error, not an unchecked certificate", opts: func(ruleEnv) []authorizer.Option {
 			return []authorizer.Option{tenantRule, authorizer.WithClientCert(nil, sameUser)}
-		}, cert: func(e ruleEnv) *testpeer.Cert { return e.pki.OtherCA }, want: fail, wantErr: authorizer.ErrConfig},
+		}, cert: func(e ruleEnv) *testpeer.Cert { return e.pki.OtherCA }, want: refused},
 		{name: "nil request rule is an error", opts: func(e ruleEnv) []authorizer.Option {
 			return []authorizer.Option{authorizer.WithClientCert(e.certs, nil), authorizer.WithRequestRule(nil)}
-		}, cert: func(e ruleEnv) *testpeer.Cert { return e.alice }, want: fail, wantErr: authorizer.ErrConfig},
+		}, cert: func(e ruleEnv) *testpeer.Cert { return e.alice }, want: refused},
 		{name: "certificate without token", opts: func(e ruleEnv) []authorizer.Option {
 			return []authorizer.Option{authorizer.WithClientCert(e.certs, sameUser)}
 		}, cert: func(e ruleEnv) *testpeer.Cert { return e.alice }, noToken: true, want: fail, wantErr: authorizer.ErrUnauthorized},
@@ -175,7 +176,12 @@ func TestRequestRules(t *testing.T) {
 			}
 			var why error
 			opts := append(tt.opts(env), authorizer.WithOnReject(func(_ context.Context, reason error) { why = reason }))
-			a := authorizer.New(s.v, opts...)
+			a, err := authorizer.New(s.v, opts...)
+			if tt.want == refused {
+				wantErrs(t, err, authorizer.ErrConfig)
+				return
+			}
+			wantErrs(t, err)
 
 			// check compares one handler's outcome with the row's.
 			check := func(t *testing.T, err error, allowed bool, ctxMap map[string]any) {

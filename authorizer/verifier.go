@@ -23,11 +23,13 @@ type Verifier interface {
 	Verify(ctx context.Context, token string) (*Claims, error)
 }
 
-// Defaults of [Settings].
-const (
-	DefaultMaxTokenBytes = 8 << 10
-	DefaultCacheTTL      = 5 * time.Minute
-)
+// DefaultMaxTokenBytes is the longest token accepted when
+// [Settings].MaxTokenBytes is zero: 8 KiB.
+const DefaultMaxTokenBytes = 8 << 10
+
+// DefaultCacheTTL is how long a verified token stays cached, at most, when
+// [Settings].CacheTTL is zero.
+const DefaultCacheTTL = 5 * time.Minute
 
 // DefaultCacheSize is the number of entries a cache holds when its
 // CacheSize is zero; a negative CacheSize turns the cache off.
@@ -40,16 +42,23 @@ type Settings struct {
 	// none, as in golang-jwt and aws-jwt-verify: a token is refused from
 	// its exp on. A negative value is an [ErrConfig] error.
 	Leeway time.Duration
-	// Clock returns the current time. Nil means time.Now.
+	// Clock returns the current time, for the claim times (exp, nbf, iat)
+	// and the verified-token cache. Nil means time.Now. The key cache has
+	// its own clock, [JWKSConfig].Clock: to inject one clock everywhere,
+	// build the [JWKS] with it and pass it as JWKS.
 	Clock func() time.Time
 	// JWKS is the key cache to use. Nil means a process-wide cache shared by
 	// every verifier of the same endpoint, HTTPClient and
 	// InsecureAllowHTTPLoopback, under the bounded rule documented on
-	// [JWKS].
+	// [JWKS]. A JWKS brings its own endpoint and client: setting it
+	// together with HTTPClient or the config's JWKSURL is an [ErrConfig]
+	// error, as is a JWKS that discovers its URL from an issuer other than
+	// the verifier's.
 	JWKS *JWKS
 	// HTTPClient fetches keys when JWKS is nil; it is part of the key of
 	// the shared cache, so reuse one client. Nil means a default client
-	// (see [JWKSConfig.HTTPClient]).
+	// (see [JWKSConfig.HTTPClient]). Setting it together with JWKS is an
+	// [ErrConfig] error.
 	HTTPClient *http.Client
 	// InsecureAllowHTTPLoopback allows an http issuer and JWKS URL on a
 	// loopback address, for local peers such as cognito-local and tests.
@@ -73,7 +82,8 @@ type Settings struct {
 	// [DefaultCacheTTL]; a negative value is an [ErrConfig] error.
 	CacheTTL time.Duration
 	// MaxTokenBytes rejects longer tokens before any decoding. Zero means
-	// [DefaultMaxTokenBytes] (8 KiB).
+	// [DefaultMaxTokenBytes] (8 KiB); a negative value is an [ErrConfig]
+	// error.
 	MaxTokenBytes int
 }
 
@@ -145,7 +155,10 @@ func newJWTVerifier(s Settings, p verifierParams) (*JWTVerifier, error) {
 	if v.now == nil {
 		v.now = time.Now
 	}
-	if v.maxBytes <= 0 {
+	switch {
+	case v.maxBytes < 0:
+		return nil, fmt.Errorf("%w: negative MaxTokenBytes", ErrConfig)
+	case v.maxBytes == 0:
 		v.maxBytes = DefaultMaxTokenBytes
 	}
 	if p.anyGroup && len(p.requiredGroups) == 0 {
@@ -167,6 +180,23 @@ func newJWTVerifier(s Settings, p verifierParams) (*JWTVerifier, error) {
 		v.keys = s.JWKS
 	}
 	return v, nil
+}
+
+// checkOwnJWKS refuses a Settings.JWKS combined with the settings it
+// replaces: a JWKS URL, an HTTP client, or discovery from another issuer.
+func checkOwnJWKS(s Settings, jwksURL, issuer string) error {
+	if s.JWKS == nil {
+		return nil
+	}
+	switch {
+	case jwksURL != "":
+		return fmt.Errorf("%w: JWKSURL and Settings.JWKS are exclusive (the JWKS has its own URL)", ErrConfig)
+	case s.HTTPClient != nil:
+		return fmt.Errorf("%w: Settings.HTTPClient and Settings.JWKS are exclusive (the JWKS has its own client)", ErrConfig)
+	case s.JWKS.url == "" && s.JWKS.issuer != issuer:
+		return fmt.Errorf("%w: Settings.JWKS discovers the keys of another issuer", ErrConfig)
+	}
+	return nil
 }
 
 // Issuer returns the issuer whose tokens v accepts ([MultiVerifier] selects

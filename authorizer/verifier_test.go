@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -302,6 +303,10 @@ func TestConfigValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	set := authorizer.Settings{JWKS: keys}
+	discovering, err := authorizer.NewJWKS(authorizer.JWKSConfig{Issuer: "https://other.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		new  func() error
@@ -378,6 +383,50 @@ func TestConfigValidation(t *testing.T) {
 			_, err := authorizer.NewOIDCVerifier(authorizer.OIDCConfig{Issuer: "https://issuer.example", Audiences: []string{"a"}, Settings: authorizer.Settings{JWKS: keys, CacheTTL: -time.Second}})
 			return err
 		}},
+		{name: "jwks negative timeout", new: func() error {
+			_, err := authorizer.NewJWKS(authorizer.JWKSConfig{URL: "https://issuer.example/jwks.json", Timeout: -time.Second})
+			return err
+		}},
+		{name: "jwks negative max bytes", new: func() error {
+			_, err := authorizer.NewJWKS(authorizer.JWKSConfig{URL: "https://issuer.example/jwks.json", MaxBytes: -1})
+			return err
+		}},
+		{name: "jwks negative min refresh interval", new: func() error {
+			_, err := authorizer.NewJWKS(authorizer.JWKSConfig{URL: "https://issuer.example/jwks.json", MinRefreshInterval: -time.Second})
+			return err
+		}},
+		{name: "jwks negative retry backoff", new: func() error {
+			_, err := authorizer.NewJWKS(authorizer.JWKSConfig{URL: "https://issuer.example/jwks.json", RetryBackoff: -time.Second})
+			return err
+		}},
+		{name: "negative max token bytes", new: func() error {
+			_, err := authorizer.NewOIDCVerifier(authorizer.OIDCConfig{Issuer: "https://issuer.example", Audiences: []string{"a"}, Settings: authorizer.Settings{JWKS: keys, MaxTokenBytes: -1}})
+			return err
+		}},
+		{name: "oidc JWKS and JWKSURL", new: func() error {
+			_, err := authorizer.NewOIDCVerifier(authorizer.OIDCConfig{Issuer: "https://issuer.example", Audiences: []string{"a"}, JWKSURL: "https://issuer.example/other.json", Settings: set})
+			return err
+		}},
+		{name: "oidc JWKS and HTTPClient", new: func() error {
+			_, err := authorizer.NewOIDCVerifier(authorizer.OIDCConfig{Issuer: "https://issuer.example", Audiences: []string{"a"}, Settings: authorizer.Settings{JWKS: keys, HTTPClient: &http.Client{}}})
+			return err
+		}},
+		{name: "oidc JWKS discovering another issuer", new: func() error {
+			_, err := authorizer.NewOIDCVerifier(authorizer.OIDCConfig{Issuer: "https://issuer.example", Audiences: []string{"a"}, Settings: authorizer.Settings{JWKS: discovering}})
+			return err
+		}},
+		{name: "cognito JWKS and JWKSURL", new: func() error {
+			_, err := authorizer.NewCognitoVerifier(authorizer.CognitoConfig{UserPoolID: "eu-west-1_abc123", ClientIDs: []string{"c"}, TokenUse: authorizer.TokenUseID, JWKSURL: "https://issuer.example/jwks.json", Settings: set})
+			return err
+		}},
+		{name: "cognito JWKS and HTTPClient", new: func() error {
+			_, err := authorizer.NewCognitoVerifier(authorizer.CognitoConfig{UserPoolID: "eu-west-1_abc123", ClientIDs: []string{"c"}, TokenUse: authorizer.TokenUseID, Settings: authorizer.Settings{JWKS: keys, HTTPClient: &http.Client{}}})
+			return err
+		}},
+		{name: "cognito JWKS discovering another issuer", new: func() error {
+			_, err := authorizer.NewCognitoVerifier(authorizer.CognitoConfig{UserPoolID: "eu-west-1_abc123", ClientIDs: []string{"c"}, TokenUse: authorizer.TokenUseID, Settings: authorizer.Settings{JWKS: discovering}})
+			return err
+		}},
 		{name: "multi none", new: func() error {
 			_, err := authorizer.NewMultiVerifier()
 			return err
@@ -389,6 +438,14 @@ func TestConfigValidation(t *testing.T) {
 		})
 	}
 	ok, err := authorizer.NewCognitoVerifier(authorizer.CognitoConfig{UserPoolID: "cn-north-1_abc123", ClientIDs: []string{"c"}, TokenUse: authorizer.TokenUseAny})
+	wantErrs(t, err)
+	// Negative MaxKeyAge means never, the one negative that is no error; a
+	// JWKS that discovers the verifier's own issuer is fine.
+	_, err = authorizer.NewJWKS(authorizer.JWKSConfig{URL: "https://issuer.example/jwks.json", MaxKeyAge: -1})
+	wantErrs(t, err)
+	own, err := authorizer.NewJWKS(authorizer.JWKSConfig{Issuer: "https://issuer.example"})
+	wantErrs(t, err)
+	_, err = authorizer.NewOIDCVerifier(authorizer.OIDCConfig{Issuer: "https://issuer.example", Audiences: []string{"a"}, Settings: authorizer.Settings{JWKS: own}})
 	wantErrs(t, err)
 	if ok.Issuer() != "https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_abc123" {
 		t.Fatalf("issuer = %s", ok.Issuer())

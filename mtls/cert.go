@@ -101,25 +101,33 @@ func isBlank(s string) bool {
 // slices, Certificate and Chain are shared with the validator's cache (and
 // so with concurrent calls): treat them as read-only.
 type Identity struct {
-	// Subject and Issuer are the distinguished names in RFC 2253 form, as
-	// crypto/x509/pkix.Name.String formats them.
-	Subject, Issuer string
-	// CommonName, Organizations and OrganizationalUnits are parts of the
-	// subject.
-	CommonName          string
-	Organizations       []string
+	// Subject is the subject distinguished name in RFC 2253 form, as
+	// crypto/x509/pkix.Name.String formats it.
+	Subject string
+	// Issuer is the issuer distinguished name, in the same form.
+	Issuer string
+	// CommonName is the subject common name (CN), or "".
+	CommonName string
+	// Organizations are the subject organizations (O).
+	Organizations []string
+	// OrganizationalUnits are the subject organizational units (OU).
 	OrganizationalUnits []string
 	// SerialNumber is the serial number in lowercase hexadecimal without
 	// separators.
 	SerialNumber string
-	// DNSNames, URIs, EmailAddresses and IPAddresses are the subject
-	// alternative names.
-	DNSNames       []string
-	URIs           []string
+	// DNSNames are the DNS subject alternative names.
+	DNSNames []string
+	// URIs are the URI subject alternative names, such as SPIFFE IDs.
+	URIs []string
+	// EmailAddresses are the email subject alternative names.
 	EmailAddresses []string
-	IPAddresses    []string
-	// NotBefore and NotAfter bound the certificate's validity.
-	NotBefore, NotAfter time.Time
+	// IPAddresses are the IP address subject alternative names, in
+	// net.IP.String form.
+	IPAddresses []string
+	// NotBefore is the start of the certificate's validity.
+	NotBefore time.Time
+	// NotAfter is the end of the certificate's validity.
+	NotAfter time.Time
 	// SPKISHA256 is the lowercase hex SHA-256 of the subject public key
 	// info: the value [Config.AllowedSPKIPins] matches.
 	SPKISHA256 string

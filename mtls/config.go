@@ -57,6 +57,8 @@ type Config struct {
 	// The zero value, false, fails validation with [ErrStaleCRL] once a CRL
 	// that applies to the chain is stale: a stale CRL may miss recent
 	// revocations.
+	// Setting it with Revocation [InsecureNoRevocation], which reads no
+	// CRL, is an [ErrConfig] error.
 	InsecureAllowStaleCRL bool
 
 	// Allow-lists. Each non-empty list is a requirement: the certificate
@@ -95,8 +97,19 @@ type Config struct {
 	// case are accepted).
 	AllowedSerialNumbers []string
 	// AllowAny accepts every certificate that passes the chain, EKU,
-	// validity and revocation checks. It must be set explicitly when every
+	// validity and revocation checks, that is every client certificate of
+	// the trust store's CAs. It must be set explicitly when every
 	// allow-list is empty, and cannot be combined with one.
+	//
+	// Use it when those CAs issue client certificates only to the clients
+	// of this API (a private CA, or an intermediate dedicated to it), or
+	// when the decision is made after validation from the [Identity]: a
+	// binding to a token's user (authorizer.WithClientCert), or a lookup of
+	// the fingerprint or subject in your own store. Do not use it with a
+	// CA that also issues certificates to others, such as a public CA or a
+	// company-wide CA: any holder of one of its certificates would be
+	// accepted. AllowAny is not an Insecure opt-out: it skips no check, it
+	// states that the trust store itself is the allow-list.
 	AllowAny bool
 
 	// ExtKeyUsages are the extended key usages the certificate must allow;

@@ -59,7 +59,9 @@
 //		CRLs:                 [][]byte{rootCRL, issuingCRL},
 //		AllowedOrganizations: []string{"Acme"},
 //	})
-//	...
+//	if err != nil {
+//		log.Fatal(err) // ErrConfig: a bad trust store or CRL, no allow-list...
+//	}
 //	id, err := v.FromHTTPAPI(req)
 //	if err != nil {
 //		return events.APIGatewayV2HTTPResponse{StatusCode: 403}, nil

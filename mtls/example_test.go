@@ -217,3 +217,114 @@ func ExampleValidator_ReloadCRLs() {
 	// true
 	// client-good <nil>
 }
+
+// NewValidator checks the whole configuration once, at cold start: no
+// security check defaults to off, so a missing allow-list or missing CRLs
+// is an error rather than a validator that accepts too much.
+func ExampleNewValidator() {
+	pki := examplePKI()
+	for _, cfg := range []mtls.Config{
+		{TrustStore: pki.TrustStorePEM(), CRLs: pki.CRLsPEM(), AllowedOrganizations: []string{"Acme"}},
+		{TrustStore: pki.TrustStorePEM(), CRLs: pki.CRLsPEM()},                             // no allow-list
+		{TrustStore: pki.TrustStorePEM(), AllowedOrganizations: []string{"Acme"}},          // no CRLs
+		{TrustStore: pki.Good.PEM, CRLs: pki.CRLsPEM(), AllowedCommonNames: []string{"x"}}, // no CA
+	} {
+		_, err := mtls.NewValidator(cfg)
+		fmt.Println(err == nil, errors.Is(err, mtls.ErrConfig), errors.Is(err, mtls.ErrNoCRL))
+	}
+	// Output:
+	// true false false
+	// false true false
+	// false true true
+	// false true false
+}
+
+// An HTTP API Lambda authorizer with IAM policy responses that
+// authenticates by client certificate alone: an Allow of the request's
+// route, or a Deny.
+func ExampleValidator_HTTPAPIIAM() {
+	pki := examplePKI()
+	v, err := mtls.NewValidator(mtls.Config{
+		TrustStore:           pki.TrustStorePEM(),
+		CRLs:                 pki.CRLsPEM(),
+		AllowedOrganizations: []string{"Acme"},
+		Clock:                func() time.Time { return pki.At },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// In main: lambda.Start(v.HTTPAPIIAM)
+
+	for _, cert := range []*mtlstest.Cert{pki.Good, pki.Revoked} {
+		resp, err := v.HTTPAPIIAM(context.Background(), mtlstest.NewHTTPAPIRequest(cert))
+		if err != nil {
+			log.Fatal(err) // the CRLs cannot give a verdict: 500
+		}
+		fmt.Println(resp.PrincipalID, resp.PolicyDocument.Statement[0].Effect)
+	}
+	// Output:
+	// client-good Allow
+	// unauthenticated Deny
+}
+
+// A REST API backend behind a custom domain with mutual TLS: API Gateway
+// checked the handshake against the truststore; the function checks
+// revocation and the allow-list.
+func ExampleValidator_FromREST() {
+	pki := examplePKI()
+	v, err := mtls.NewValidator(mtls.Config{
+		TrustStore:         pki.TrustStorePEM(),
+		CRLs:               pki.CRLsPEM(),
+		AllowedCommonNames: []string{"client-good"},
+		Clock:              func() time.Time { return pki.At },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, cert := range []*mtlstest.Cert{pki.Good, pki.Other, nil} {
+		req := mtlstest.NewREST(cert) // a nil cert: an event without a certificate
+		id, err := v.FromREST(req)
+		if err != nil {
+			fmt.Println(errors.Is(err, mtls.ErrNotAllowed), errors.Is(err, mtls.ErrNoClientCert)) // 403
+			continue
+		}
+		fmt.Println(id.Principal(), id.Organizations)
+	}
+	// Output:
+	// client-good [Acme]
+	// true false
+	// false true
+}
+
+// A Lambda target of an Application Load Balancer with mutual TLS in
+// passthrough mode: the load balancer passes the client's chain in a
+// header and checks nothing, so the function does all of it. The trust
+// store must hold every CA of the chain.
+func ExampleValidator_FromALB() {
+	pki := examplePKI()
+	v, err := mtls.NewValidator(mtls.Config{
+		TrustStore:           pki.TrustStorePEM(),
+		CRLs:                 pki.CRLsPEM(),
+		AllowedOrganizations: []string{"Acme"},
+		Clock:                func() time.Time { return pki.At },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, req := range []events.ALBTargetGroupRequest{
+		mtlstest.NewALB(pki.Good, pki.Intermediate), // the chain, leaf first
+		mtlstest.NewALB(pki.OtherCA),                // a CA outside the trust store
+		mtlstest.NewALB(),                           // no certificate
+	} {
+		id, err := v.FromALB(req)
+		if err != nil {
+			fmt.Println(errors.Is(err, mtls.ErrRejected), errors.Is(err, mtls.ErrUnknownCA), errors.Is(err, mtls.ErrNoClientCert))
+			continue
+		}
+		fmt.Println(id.Principal(), id.SerialNumber != "")
+	}
+	// Output:
+	// client-good true
+	// true true false
+	// true false true
+}

@@ -116,6 +116,9 @@ func NewValidator(cfg Config) (*Validator, error) {
 		if len(cfg.CRLs) > 0 || cfg.CRLLoader != nil {
 			return nil, configError(nil, "Revocation is InsecureNoRevocation but CRLs or CRLLoader is set", nil)
 		}
+		if cfg.InsecureAllowStaleCRL {
+			return nil, configError(nil, "InsecureAllowStaleCRL does nothing when Revocation is InsecureNoRevocation", nil)
+		}
 	default:
 		return nil, configError(nil, fmt.Sprintf("Revocation has unknown value %d", int(cfg.Revocation)), nil)
 	}

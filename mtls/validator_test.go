@@ -350,6 +350,9 @@ func TestNewValidatorErrors(t *testing.T) {
 		{name: "no revocation with CRLs", modify: func(c *mtls.Config) { c.Revocation = mtls.InsecureNoRevocation },
 			want: []error{mtls.ErrConfig}},
 		{name: "unknown revocation policy", modify: func(c *mtls.Config) { c.Revocation = 42 }, want: []error{mtls.ErrConfig}},
+		{name: "stale CRLs allowed without revocation", modify: func(c *mtls.Config) {
+			c.CRLs, c.Revocation, c.InsecureAllowStaleCRL = nil, mtls.InsecureNoRevocation, true
+		}, want: []error{mtls.ErrConfig}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,9 @@ import (
 	"log"
 	"log/slog"
 	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/seclambda/seclambda/redact"
 )
@@ -66,18 +69,41 @@ func ExampleNewWriter() {
 // A Lambda function logs through NewLogger: JSON when the function's log
 // format is JSON, the level from its log-level setting, and in each record
 // the request ID, cold_start, the function's name, memory and ARN, and the
-// X-Ray trace ID.
+// X-Ray trace ID (when the invocation has one).
 func ExampleNewLogger() {
-	logger := redact.NewLogger(os.Stdout)
-	slog.SetDefault(logger)
+	// Lambda sets these variables for the function; here the example does.
+	for k, v := range map[string]string{
+		"AWS_LAMBDA_LOG_FORMAT":           "JSON",
+		"AWS_LAMBDA_LOG_LEVEL":            "INFO",
+		"AWS_LAMBDA_FUNCTION_NAME":        "greeter",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+	} {
+		os.Setenv(k, v)
+		defer os.Unsetenv(k)
+	}
+	logger := redact.NewLogger(os.Stdout,
+		// A fixed clock keeps the output below the same; a function
+		// leaves WithClock out.
+		redact.WithClock(func() time.Time { return time.Date(2025, 6, 1, 12, 0, 0, 123e6, time.UTC) }),
+	)
+	// In main: slog.SetDefault(logger), for slog.InfoContext and log.Print.
 
 	handler := func(ctx context.Context, name string) (string, error) {
-		// lambda.Start passes a context that carries the request ID, the
-		// invoked ARN and the trace header.
-		slog.InfoContext(ctx, "greeting", "name", name)
+		logger.InfoContext(ctx, "greeting", "name", name, "password", "hunter2")
 		return "hello " + name, nil
 	}
-	_ = handler // lambda.Start(handler)
+	// lambda.Start(handler) passes a context that carries the request ID,
+	// the invoked ARN and the trace header; two invocations of it:
+	for _, id := range []string{"c6af9ac6-7b61-11e6-9a41-93e8deadbe00", "c6af9ac6-7b61-11e6-9a41-93e8deadbe01"} {
+		ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{
+			AwsRequestID:       id,
+			InvokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:greeter",
+		})
+		_, _ = handler(ctx, "alice")
+	}
+	// Output:
+	// {"timestamp":"2025-06-01T12:00:00.123Z","level":"INFO","message":"greeting","requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbe00","cold_start":true,"function_name":"greeter","function_memory_size":128,"function_arn":"arn:aws:lambda:eu-west-1:123456789012:function:greeter","name":"alice","password":"[REDACTED]"}
+	// {"timestamp":"2025-06-01T12:00:00.123Z","level":"INFO","message":"greeting","requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbe01","cold_start":false,"function_name":"greeter","function_memory_size":128,"function_arn":"arn:aws:lambda:eu-west-1:123456789012:function:greeter","name":"alice","password":"[REDACTED]"}
 }
 
 // Debug logs for one invocation in ten: the function's application log
@@ -85,14 +111,27 @@ func ExampleNewLogger() {
 // DEBUG lines, and the logger's own level is INFO for the other
 // invocations.
 func ExampleWithSampling() {
-	logger := redact.NewLogger(os.Stdout, redact.WithLevel(slog.LevelInfo), redact.WithSampling(0.1))
+	// Lambda sets these variables for the function; here the example does.
+	for k, v := range map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "DEBUG"} {
+		os.Setenv(k, v)
+		defer os.Unsetenv(k)
+	}
+	logger := redact.NewLogger(os.Stdout, redact.WithLevel(slog.LevelInfo), redact.WithSampling(0.1),
+		redact.WithClock(func() time.Time { return time.Date(2025, 6, 1, 12, 0, 0, 123e6, time.UTC) })) // a fixed clock for the output below
 
 	handler := func(ctx context.Context, order string) error {
 		logger.DebugContext(ctx, "loading order", "order", order) // in one invocation in ten
 		logger.InfoContext(ctx, "order placed", "order", order)   // in every invocation
 		return nil
 	}
-	_ = handler // lambda.Start(handler)
+	// lambda.Start(handler); two invocations, the second of them sampled:
+	for _, id := range []string{"c6af9ac6-7b61-11e6-9a41-93e8deadbe00", "c6af9ac6-7b61-11e6-9a41-93e8deadbe02"} {
+		_ = handler(lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: id}), "o-1")
+	}
+	// Output:
+	// {"timestamp":"2025-06-01T12:00:00.123Z","level":"INFO","message":"order placed","requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbe00","cold_start":true,"sampling_rate":0.1,"order":"o-1"}
+	// {"timestamp":"2025-06-01T12:00:00.123Z","level":"DEBUG","message":"loading order","requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbe02","cold_start":false,"sampling_rate":0.1,"order":"o-1"}
+	// {"timestamp":"2025-06-01T12:00:00.123Z","level":"INFO","message":"order placed","requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbe02","cold_start":false,"sampling_rate":0.1,"order":"o-1"}
 }
 
 // Registry.Scrub masks registered secrets in any string, also in the forms

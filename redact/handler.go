@@ -120,6 +120,9 @@ func (h *handler) WithGroup(name string) slog.Handler {
 
 // Handle scrubs r and passes it to the wrapped handler.
 func (h *handler) Handle(ctx context.Context, r slog.Record) error {
+	if h.cfg.clock != nil {
+		r.Time = h.cfg.clock()
+	}
 	m := h.cfg.reg.matcher()
 	var lc *lambdacontext.LambdaContext
 	if h.cfg.requestID {

@@ -107,3 +107,13 @@ func newReg(t testing.TB, secrets ...string) *redact.Registry {
 	}
 	return r
 }
+
+// freshColdStart forgets the first request ID that a NewLogger logger saw,
+// now and when t ends: t starts from a cold start and leaves no request ID
+// claimed, so that the Examples, which run after the tests, see the
+// process's cold start wherever they run.
+func freshColdStart(t testing.TB) {
+	t.Helper()
+	redact.ResetColdStart()
+	t.Cleanup(redact.ResetColdStart)
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -50,17 +51,18 @@ const (
 // (TRACE, DEBUG, INFO, WARN, ERROR or FATAL, in any case, TRACE and FATAL
 // being [LevelTrace] and [LevelFatal]; INFO when unset or unknown) unless
 // [WithLevel] sets one, and [WithSampling] lowers it to DEBUG for a fraction
-// of the invocations. The environment is read once, here.
+// of the invocations; [WithClock] sets the clock of its timestamps. The
+// environment is read once, here.
 //
 // Records use the field names of Lambda's own JSON log format, so that
 // Lambda's log-level filtering and CloudWatch Logs Insights understand them:
-// timestamp (RFC 3339 in UTC, with milliseconds), level (TRACE, DEBUG, INFO,
+// timestamp (RFC 3339 in UTC, to the millisecond), level (TRACE, DEBUG, INFO,
 // WARN, ERROR or FATAL), message, and requestId. After them come, under the
 // names of Powertools for AWS Lambda's Logger, [ColdStartKey],
 // [FunctionNameKey], [FunctionMemorySizeKey], [FunctionARNKey],
 // [XRayTraceIDKey] and, with sampling, [SamplingRateKey]:
 //
-//	{"timestamp":"2025-06-01T12:00:00.000Z","level":"INFO","message":"order placed",
+//	{"timestamp":"2025-06-01T12:00:00.123Z","level":"INFO","message":"order placed",
 //	 "requestId":"8f5…","cold_start":true,"function_name":"orders","function_memory_size":512,
 //	 "function_arn":"arn:aws:lambda:eu-west-1:123456789012:function:orders",
 //	 "xray_trace_id":"1-5759e988-bd862e3fe1be46a994272793","order":"o-1"}
@@ -101,6 +103,7 @@ func NewLogger(w io.Writer, opts ...LoggerOption) *slog.Logger {
 	cfg := newConfig(o)
 	_, cfg.jsonMode = next.(*slog.JSONHandler)
 	cfg.lambda = lf
+	cfg.clock = o.clock
 	return slog.New(&handler{cfg: cfg, root: next})
 }
 
@@ -278,7 +281,9 @@ func lambdaAttr(groups []string, a slog.Attr) slog.Attr {
 	switch a.Key {
 	case slog.TimeKey:
 		if a.Value.Kind() == slog.KindTime {
-			return slog.Time("timestamp", a.Value.Time().UTC())
+			// Lambda's own format stops at the millisecond; the JSON
+			// handler would write every nanosecond of a renamed time.
+			return slog.Time("timestamp", a.Value.Time().UTC().Truncate(time.Millisecond))
 		}
 	case slog.MessageKey:
 		if a.Value.Kind() == slog.KindString {

@@ -19,7 +19,7 @@ import (
 func TestNewLoggerJSON(t *testing.T) {
 	t.Setenv("AWS_LAMBDA_LOG_FORMAT", "JSON")
 	t.Setenv("AWS_LAMBDA_LOG_LEVEL", "trace")
-	redact.ResetColdStart()
+	freshColdStart(t)
 	var buf bytes.Buffer
 	reg := newReg(t, "hunter2-s3cr3t")
 	l := redact.NewLogger(&buf, redact.WithRegistry(reg))
@@ -158,7 +158,7 @@ func TestNewLoggerUserKeys(t *testing.T) {
 			t.Run(format+"/"+tt.name, func(t *testing.T) {
 				t.Setenv("AWS_LAMBDA_LOG_FORMAT", format)
 				t.Setenv("AWS_LAMBDA_LOG_LEVEL", "")
-				redact.ResetColdStart()
+				freshColdStart(t)
 				var buf bytes.Buffer
 				tt.log(redact.NewLogger(&buf, redact.WithRegistry(redact.NewRegistry())))
 				out := buf.String()
@@ -266,7 +266,24 @@ func TestNewLoggerLambdaFields(t *testing.T) {
 		log     func(l *slog.Logger, reg *redact.Registry)
 		want    []map[string]any // per line, without timestamp, level INFO
 		keys    []string         // the first line's keys, in order
+		stamp   string           // every line's timestamp, if set
 	}{
+		{
+			name: "WithClock stamps every record",
+			opts: []redact.LoggerOption{redact.WithClock(func() time.Time { return time.Date(2025, 6, 1, 14, 0, 0, 123456789, time.FixedZone("CEST", 2*3600)) })},
+			log: func(l *slog.Logger, _ *redact.Registry) {
+				l.InfoContext(lambdaCtx("r1", "", ""), "m")
+				l.WithGroup("g").Info("m", "a", 1)
+			},
+			want:  []map[string]any{{"message": "m", "requestId": "r1", "cold_start": true}, {"message": "m", "g": map[string]any{"a": 1.0}}},
+			stamp: "2025-06-01T12:00:00.123Z",
+		},
+		{
+			name: "WithClock(nil) keeps the record's time",
+			opts: []redact.LoggerOption{redact.WithClock(nil)},
+			log:  func(l *slog.Logger, _ *redact.Registry) { l.Info("m") },
+			want: []map[string]any{{"message": "m"}},
+		},
 		{
 			name: "every field, in order",
 			env:  fnEnv,
@@ -352,7 +369,7 @@ func TestNewLoggerLambdaFields(t *testing.T) {
 			}
 			t.Setenv("AWS_LAMBDA_LOG_FORMAT", "JSON")
 			t.Setenv("AWS_LAMBDA_LOG_LEVEL", "")
-			redact.ResetColdStart()
+			freshColdStart(t)
 			reg := newReg(t, tt.secrets...)
 			var buf bytes.Buffer
 			tt.log(redact.NewLogger(&buf, append(tt.opts, redact.WithRegistry(reg))...), reg)
@@ -361,6 +378,9 @@ func TestNewLoggerLambdaFields(t *testing.T) {
 				t.Fatalf("got %d lines, want %d:\n%s", len(objs), len(tt.want), buf.String())
 			}
 			for i, got := range objs {
+				if ts, _ := got["timestamp"].(string); ts == "" || tt.stamp != "" && ts != tt.stamp {
+					t.Fatalf("line %d: timestamp %q, want %q", i, ts, tt.stamp)
+				}
 				delete(got, "timestamp")
 				want := map[string]any{"level": "INFO"}
 				for k, v := range tt.want[i] {
@@ -385,7 +405,7 @@ func TestNewLoggerText(t *testing.T) {
 	t.Setenv("AWS_LAMBDA_LOG_FORMAT", "Text")
 	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "orders")
 	t.Setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-	redact.ResetColdStart()
+	freshColdStart(t)
 	var buf bytes.Buffer
 	redact.NewLogger(&buf, redact.WithRegistry(redact.NewRegistry())).InfoContext(lambdaCtx("r1", "arn:a", ""), "m")
 	const want = " level=INFO message=m requestId=r1 cold_start=true function_name=orders function_memory_size=128 function_arn=arn:a\n"
@@ -419,6 +439,7 @@ func TestNewLoggerSampling(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("AWS_LAMBDA_LOG_FORMAT", "JSON")
 			t.Setenv("AWS_LAMBDA_LOG_LEVEL", tt.envLevel)
+			freshColdStart(t)
 			var buf bytes.Buffer
 			l := redact.NewLogger(&buf, append(tt.opts, redact.WithRegistry(redact.NewRegistry()))...)
 			base := slog.LevelInfo

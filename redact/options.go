@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"slices"
+	"time"
 )
 
 // HandlerOption configures [NewHandler]. The options that apply to it are
@@ -14,8 +15,8 @@ type HandlerOption interface{ applyHandler(*options) }
 
 // LoggerOption configures [NewLogger]. The options that apply to it are
 // [WithRegistry], [WithMask], [WithoutDetectors], [WithKeys],
-// [WithoutDefaultKeys], [WithLevel] and [WithSampling]; any other does not
-// compile.
+// [WithoutDefaultKeys], [WithLevel], [WithSampling] and [WithClock]; any
+// other does not compile.
 type LoggerOption interface{ applyLogger(*options) }
 
 // WriterOption configures [NewWriter]. The options that apply to it are
@@ -64,6 +65,7 @@ type options struct {
 	requestID     bool
 	level         slog.Leveler
 	sampling      float64
+	clock         func() time.Time
 }
 
 // config is the immutable result of the options, shared by a handler and
@@ -79,6 +81,9 @@ type config struct {
 	det       Detector
 	requestID bool
 	jsonMode  bool // next is a *slog.JSONHandler: render values as it does
+	// clock, set by NewLogger's WithClock, replaces the time of each
+	// record; nil keeps the record's.
+	clock func() time.Time
 	// lambda is set by NewLogger: the Lambda fields of its records, and
 	// top-level attributes with the names of the record's own fields are
 	// renamed (see renameReserved).
@@ -229,6 +234,17 @@ func WithLevel(l slog.Leveler) LoggerOption {
 // function's log level at INFO, Lambda drops the sampled DEBUG lines.
 func WithSampling(rate float64) LoggerOption {
 	return loggerOption(func(o *options) { o.sampling = rate })
+}
+
+// WithClock makes [NewLogger] stamp each record with the time clock
+// returns instead of the time slog.Logger took, for tests and Examples
+// whose output must not change. A nil clock means the record's own time
+// (time.Now when it was logged). It applies to NewLogger only: a handler
+// built with [NewHandler] passes the record's time on, and the wrapped
+// handler decides what to do with it. clock must be safe for concurrent
+// use.
+func WithClock(clock func() time.Time) LoggerOption {
+	return loggerOption(func(o *options) { o.clock = clock })
 }
 
 // jsonString returns s encoded as a JSON string.

@@ -123,7 +123,11 @@ func ExampleIssuer_CognitoConfig() {
 		fmt.Println(err)
 		return
 	}
-	a := authorizer.New(v)
+	a, err := authorizer.New(v)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	arn := "arn:aws:execute-api:us-east-1:123456789012:api1234567/prod/GET/notes"
 	for _, client := range []string{"client-1", "client-2"} {
 		tok, _ := iss.Sign(authorizertest.CognitoAccessClaims(client,
@@ -174,7 +178,11 @@ func Example_clientCertificate() {
 		}
 		return nil
 	}
-	a := authorizer.New(v, authorizer.WithClientCert(certs, sameUser))
+	a, err := authorizer.New(v, authorizer.WithClientCert(certs, sameUser))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 
 	tok, _ := iss.Sign(authorizertest.CognitoAccessClaims("client-1", authorizertest.CognitoUser{Username: "alice"}), nil)
 	for _, cert := range []*mtlstest.Cert{alice, pki.Good} {

@@ -46,7 +46,6 @@ func newHandler(env authenv.Getenv, log *slog.Logger) (handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.CacheSize = 1024 // warm invocations re-verify a repeated token in ~100 ns
 	routes, err := env.Routes()
 	if err != nil {
 		return nil, err
@@ -72,7 +71,10 @@ func newHandler(env authenv.Getenv, log *slog.Logger) (handler, error) {
 	if len(keys) > 0 {
 		opts = append(opts, authorizer.WithUsageIdentifierKey(authenv.UsageKey(keys)))
 	}
-	a := authorizer.New(v, opts...)
+	a, err := authorizer.New(v, opts...)
+	if err != nil {
+		return nil, err
+	}
 	return func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 		resp, err := a.RESTToken(ctx, req)
 		// The log never sees the token: the request is not logged, and

@@ -128,7 +128,7 @@ func newHandler(env authenv.Getenv, log *slog.Logger, client *http.Client) (*han
 		return nil, err
 	}
 	h := &handler{certs: certs, log: log, refresh: refresh}
-	h.authz = authorizer.New(v,
+	h.authz, err = authorizer.New(v,
 		authorizer.WithUsageIdentifierKey(authenv.UsageKey(keys)),
 		authorizer.WithTokenHeader("Authorization"),
 		authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) { return routes, nil }),
@@ -137,6 +137,9 @@ func newHandler(env authenv.Getenv, log *slog.Logger, client *http.Client) (*han
 			log.InfoContext(ctx, "rejected", "reason", reason)
 		}),
 	)
+	if err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 

@@ -66,7 +66,7 @@ func TestAuthorizerRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := authorizer.New(v, authorizer.WithRule(func(_ context.Context, c *authorizer.Claims) error {
+	a, err := authorizer.New(v, authorizer.WithRule(func(_ context.Context, c *authorizer.Claims) error {
 		if c.Subject == "suspended" {
 			return errors.New("account suspended")
 		}
@@ -75,6 +75,9 @@ func TestAuthorizerRoundTrip(t *testing.T) {
 		// Neither may mislead the backend: both are refused.
 		return map[string]any{"claims": "forged", "principalId": "admin", "tier": 3}, nil
 	}))
+	if err != nil {
+		t.Fatal(err)
+	}
 	rest := function(func(_ context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 		status, body := answer(authorizer.ClaimsFromEvent(req))
 		return events.APIGatewayProxyResponse{StatusCode: status, Body: body}, nil
