@@ -83,6 +83,10 @@ func (a *ALB) Close() { a.srv.Close() }
 // certificate; the same client on every call.
 func (a *ALB) Client() *http.Client { return a.srv.Client() }
 
+// Certificate returns the key endpoint's TLS certificate, for a function
+// in another process that must trust it (through SSL_CERT_FILE, say).
+func (a *ALB) Certificate() *x509.Certificate { return a.srv.Certificate() }
+
 // Config returns the verifier configuration that trusts a: its ARN,
 // Issuer, ClientID and KeyEndpoint, and [ALB.Client].
 func (a *ALB) Config() authorizer.ALBConfig {
