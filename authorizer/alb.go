@@ -97,9 +97,10 @@ const ALBHeader = "X-Amzn-Oidc-Data"
 //
 // Keys are cached per kid (a kid names one key for good), at most 16, the
 // oldest dropped first. A kid not cached is fetched once, with concurrent
-// requests for it merged, within the fetch timeout and size limit of
-// [JWKSConfig]'s defaults and its one retry after a dropped connection or
-// a 502, 503 or 504. A kid the endpoint does not know (403 or 404) is
+// requests for it merged, with the [JWKS] fetch rules: https only and no
+// redirects, [DefaultFetchTimeout], one retry after a dropped connection
+// or a 502, 503 or 504; a response over 4 KiB (a PEM P-256 key is under
+// 200 bytes) is refused. A kid the endpoint does not know (403 or 404) is
 // [ErrUnknownKID], and then no new kid is fetched for
 // [DefaultMinRefreshInterval], so forged kids cannot hammer the endpoint;
 // any other failure is an outage ([ErrJWKSFetch], matching
