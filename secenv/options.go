@@ -44,6 +44,7 @@ type options struct {
 	logger    *slog.Logger
 	loggerSet bool
 	ext       *Extension
+	x         extraOptions // the options of rotation-aware values (live.go)
 }
 
 func newOptions(opts []Option) *options {
