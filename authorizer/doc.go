@@ -21,6 +21,18 @@
 // could not be fetched; answer 5xx). Every reason has its own sentinel for
 // errors.Is.
 //
+// # Application Load Balancer
+//
+// [NewALBVerifier] verifies the x-amzn-oidc-data header that an
+// Application Load Balancer with an authenticate-cognito or
+// authenticate-oidc action signs (ES256, its own signer, iss, client and
+// exp header fields, per-kid PEM keys from the region's endpoint, padded
+// segments), and [ALBVerifier.WrapALB] puts it in front of an ALB target:
+// 401 on a rejection, 503 on a key outage, the claims in the context
+// ([ClaimsFromContext]) otherwise. The load balancer does not sign
+// x-amzn-oidc-accesstoken; verify it with the identity provider's verifier
+// if you use it.
+//
 // # Handlers
 //
 // [New] checks its options (a nil function is an [ErrConfig] error) and
@@ -40,9 +52,10 @@
 //
 // # Threat model
 //
-// It protects against: forged or altered tokens; alg "none"; HMAC key
-// confusion (a public key used as an HS256 secret); algorithms outside the
-// allow-list; keys named by the token (jku, x5u, jwk, x5c); expired,
+// It protects against: forged or altered tokens; ALB tokens signed by
+// another load balancer, or naming their key by a kid that is not a UUID;
+// alg "none"; HMAC key confusion (a public key used as an HS256 secret);
+// algorithms outside the allow-list; keys named by the token (jku, x5u, jwk, x5c); expired,
 // not-yet-valid and exp-less tokens; tokens of another issuer, audience,
 // app client or token_use; missing groups or scopes; oversized or malformed
 // tokens; zero or out-of-range ECDSA signatures (Go's crypto/ecdsa refuses

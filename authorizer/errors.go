@@ -92,6 +92,9 @@ var (
 	ErrCritHeader = rejection("authorizer: crit header")
 	// ErrSignature: the signature does not verify.
 	ErrSignature = rejection("authorizer: invalid signature")
+	// ErrSigner: an Application Load Balancer token's signer header is not
+	// the configured load balancer ARN (see [ALBVerifier]).
+	ErrSigner = rejection("authorizer: wrong signer")
 )
 
 // Claim rejections, each wrapped in a [*ClaimError] naming the claim.
@@ -135,8 +138,8 @@ var (
 
 // Outages; they match [ErrUnavailable].
 var (
-	// ErrJWKSFetch: fetching the JWKS or the discovery document failed, or
-	// returned no usable key. See [*FetchError].
+	// ErrJWKSFetch: fetching the JWKS, the discovery document or an ALB
+	// public key failed, or returned no usable key. See [*FetchError].
 	ErrJWKSFetch = outage("authorizer: JWKS fetch failed")
 	// ErrBackoff: a previous fetch failed and the retry backoff has not
 	// ended, so the token could not be checked.

@@ -332,25 +332,34 @@ func parseHeader(seg string) (*joseHeader, error) {
 	if err := json.Unmarshal(raw, &h); err != nil {
 		return nil, ErrMalformed
 	}
-	switch {
-	case h.JKU != nil:
-		return nil, ErrJKUHeader
-	case h.X5U != nil:
-		return nil, ErrX5UHeader
-	case h.JWK != nil:
-		return nil, ErrJWKHeader
-	case h.X5C != nil:
-		return nil, ErrX5CHeader
-	case h.Crit != nil:
-		return nil, ErrCritHeader
-	case strings.EqualFold(h.Alg, "none"):
-		return nil, ErrAlgNone
-	case len(h.Alg) >= 2 && strings.EqualFold(h.Alg[:2], "HS"):
-		return nil, ErrAlgHMAC
-	case h.Kid == nil || *h.Kid == "":
-		return nil, ErrMissingKID
+	if err := h.check(); err != nil {
+		return nil, err
 	}
 	return &h, nil
+}
+
+// check refuses headers that name or embed keys, list critical
+// extensions, use alg none or HMAC, or lack a kid.
+func (h *joseHeader) check() error {
+	switch {
+	case h.JKU != nil:
+		return ErrJKUHeader
+	case h.X5U != nil:
+		return ErrX5UHeader
+	case h.JWK != nil:
+		return ErrJWKHeader
+	case h.X5C != nil:
+		return ErrX5CHeader
+	case h.Crit != nil:
+		return ErrCritHeader
+	case strings.EqualFold(h.Alg, "none"):
+		return ErrAlgNone
+	case len(h.Alg) >= 2 && strings.EqualFold(h.Alg[:2], "HS"):
+		return ErrAlgHMAC
+	case h.Kid == nil || *h.Kid == "":
+		return ErrMissingKID
+	}
+	return nil
 }
 
 // validate checks the standard claims, then (only if they pass) the group

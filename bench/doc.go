@@ -10,6 +10,11 @@
 //	                  cache), golang-jwt (static key and keyfunc/v3), jwx/v3,
 //	                  go-oidc/v3 and the floor (crypto/rsa or crypto/ecdsa plus
 //	                  a claims decode and the claim checks by hand)
+//	BenchmarkALB      verification of an x-amzn-oidc-data token as an
+//	                  Application Load Balancer signs it: seclambda (with
+//	                  and without its verified-token cache), golang-jwt
+//	                  with WithPaddingAllowed and the floor (crypto/ecdsa
+//	                  plus the header and claims decoded and checked by hand)
 //	BenchmarkRedact   a 10-attribute record with 100 registered secrets
 //	BenchmarkRedactAdd
 //	                  100 and 1,000 secrets registered one Add at a time

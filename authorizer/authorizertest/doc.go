@@ -10,7 +10,11 @@
 // shapes), rotate keys, fail on demand, and hand out the verifier
 // configuration that trusts them ([Issuer.OIDCConfig],
 // [Issuer.CognitoConfig]), whose HTTPClient trusts the issuer's
-// certificate. Close the issuer when the test ends.
+// certificate. [NewALB] stands in for an Application Load Balancer with an
+// authenticate action: it signs x-amzn-oidc-data tokens as the load
+// balancer does, serves their keys, builds ALB target events and hands out
+// the [authorizer.ALBConfig] that trusts it ([ALB.Config]). Close the
+// issuer or ALB when the test ends.
 //
 //	iss := authorizertest.NewCognitoIssuer("us-east-1_test")
 //	defer iss.Close()
@@ -19,6 +23,6 @@
 //		authorizertest.CognitoUser{Username: "alice", Groups: []string{"admins"}}), nil)
 //	claims, err := v.Verify(ctx, tok)
 //
-// An Issuer is safe for concurrent use. Its keys are generated with
+// An Issuer and an ALB are safe for concurrent use. Its keys are generated with
 // crypto/rand at start; nothing here is for production.
 package authorizertest

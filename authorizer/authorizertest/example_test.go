@@ -196,3 +196,35 @@ func Example_clientCertificate() {
 	// alice <nil> Allow
 	// client-good <nil> Deny
 }
+
+// A unit test of an Application Load Balancer target: the ALB stand-in
+// signs x-amzn-oidc-data as the load balancer does and serves its key;
+// its Config trusts it.
+func ExampleNewALB() {
+	lb := authorizertest.NewALB()
+	defer lb.Close()
+	v, err := authorizer.NewALBVerifier(lb.Config())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	target := v.WrapALB(func(ctx context.Context, req events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+		c, _ := authorizer.ClaimsFromContext(ctx)
+		return events.ALBTargetGroupResponse{StatusCode: 200, Body: c.Raw["email"].(string)}, nil
+	})
+	tok, err := lb.Sign(authorizertest.ALBClaims("user-1", "alice", "alice@example.com"), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	resp, err := target(context.Background(), lb.Event("GET", "/me", tok, false))
+	fmt.Println(resp.StatusCode, resp.Body, err)
+
+	lb.FailKeys(http.StatusInternalServerError)
+	other, _ := authorizer.NewALBVerifier(lb.Config())
+	_, err = other.Verify(context.Background(), tok)
+	fmt.Println(errors.Is(err, authorizer.ErrUnavailable))
+	// Output:
+	// 200 alice@example.com <nil>
+	// true
+}

@@ -154,6 +154,19 @@ func TestSeededViolations(t *testing.T) {
 			resource: "ApiFunction", rule: "open-route",
 		},
 		{
+			name: "ALB listener forwarding to the Lambda target without authentication",
+			edits: []edit{{"        - Type: authenticate-cognito\n          Order: 1\n          AuthenticateCognitoConfig:\n" +
+				"            UserPoolArn: !GetAtt UserPool.Arn\n            UserPoolClientId: !Ref AlbUserPoolClient\n" +
+				"            UserPoolDomain: !Ref AlbUserPoolDomain\n            OnUnauthenticatedRequest: authenticate\n" +
+				"            Scope: openid email\n            SessionTimeout: 3600\n", ""}},
+			resource: "AlbListener", rule: "open-route",
+		},
+		{
+			name:     "ALB authenticate action that lets unauthenticated requests through",
+			edits:    []edit{{"            OnUnauthenticatedRequest: authenticate\n", "            OnUnauthenticatedRequest: allow\n"}},
+			resource: "AlbListener", rule: "open-route",
+		},
+		{
 			name:     "public function URL",
 			edits:    []edit{{"      CodeUri: ./iam-caller\n", "      CodeUri: ./iam-caller\n      FunctionUrlConfig:\n        AuthType: NONE\n"}},
 			resource: "IamCallerFunction", rule: "open-route",

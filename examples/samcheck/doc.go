@@ -54,8 +54,12 @@
 //     AWS::ApiGateway::Method with AuthorizationType NONE and no API key, an
 //     AWS::ApiGatewayV2::Route without authorization, a SAM Api event with
 //     no authorizer (its own or the API's default), no AWS_IAM and no API
-//     key, a SAM HttpApi event with no authorizer, or a function URL with
-//     AuthType NONE. OPTIONS routes (CORS preflights) and private APIs are
+//     key, a SAM HttpApi event with no authorizer, a function URL with
+//     AuthType NONE, or an Application Load Balancer listener or listener
+//     rule that forwards to a Lambda target group without an
+//     authenticate-cognito or authenticate-oidc action (one that does not
+//     allow unauthenticated requests) or a jwt-validation action before the
+//     forward (internal load balancers are exempt). OPTIONS routes (CORS preflights) and private APIs are
 //     exempt, and so are routes of an API whose resource policy admits a
 //     restricted set of callers (IP, VPC or account allow-lists, or a
 //     condition); a deny-list alone does not count.

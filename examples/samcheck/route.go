@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// routes applies open-route: no API route or function URL can be called by
-// anyone on the internet. A route is closed by an authorizer (Lambda,
+// routes applies open-route: no API route, function URL or load balancer
+// listener can be called by anyone on the internet. A route is closed by an authorizer (Lambda,
 // Cognito, JWT or IAM), an API key, a private endpoint, or a resource policy
 // that admits a restricted set of callers; an IP deny-list alone does not
 // close it. OPTIONS routes, which answer CORS preflights, are exempt.
@@ -38,6 +38,7 @@ func (c *checker) routes() {
 			c.samEvents(name, p)
 		}
 	}
+	c.albRoutes()
 	for _, name := range c.t.sortedNames() {
 		r := c.t.Resources[name]
 		if r.Type != "AWS::Lambda::Permission" {

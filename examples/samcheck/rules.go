@@ -23,7 +23,7 @@ func Rules() []Rule {
 		{"env-secret-value", "No environment variable holds a credential (AWS keys, private keys, JWTs, Bearer or Basic credentials), whatever its name."},
 		{"invoke-permission", "A Lambda permission only allows invoking, and for a service names the source resource (for API Gateway, a route or authorizer; for Secrets Manager, the SourceAccount)."},
 		{"wildcard-principal", "No Lambda permission or KMS, S3, SQS, SNS or Secrets Manager resource policy grants to Principal \"*\" without a narrowing condition."},
-		{"open-route", "No API route or function URL can be called by anyone on the internet: each has an authorizer, IAM, an API key or a restrictive resource policy."},
+		{"open-route", "No API route, function URL or load balancer listener can be called by anyone on the internet: each has an authorizer, IAM, an API key, a restrictive resource policy or an authenticate action."},
 		{"vpc-security-group", "A function in a VPC has its own security groups, with no ingress and explicit egress limited to HTTPS."},
 		{"open-ingress", "No security group admits the whole internet (0.0.0.0/0, ::/0 in any form, or a parameter defaulting to one)."},
 		{"vpc-endpoint", "A function in a VPC that calls KMS or Secrets Manager has an interface endpoint for that service."},

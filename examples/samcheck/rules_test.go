@@ -231,6 +231,71 @@ Resources:
 `, want: []string{"UrlPermission open-route"}},
 
 		// open-route.
+		{name: "ALB listeners and rules forwarding to Lambda", tmpl: `
+Resources:
+  Lb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties: {Scheme: internet-facing}
+  Internal:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties: {Scheme: internal}
+  FnTg:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {TargetType: lambda}
+  VmTg:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {TargetType: instance, Port: 80, Protocol: HTTP}
+  Open:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Lb
+      DefaultActions: [{Type: forward, TargetGroupArn: !Ref FnTg}]
+  OpenWeighted:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Lb
+      DefaultActions:
+        - Type: forward
+          ForwardConfig: {TargetGroups: [{TargetGroupArn: !Ref VmTg, Weight: 1}, {TargetGroupArn: !Ref FnTg, Weight: 1}]}
+  AllowsAnonymous:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Lb
+      DefaultActions:
+        - {Type: authenticate-oidc, Order: 1, AuthenticateOidcConfig: {OnUnauthenticatedRequest: allow}}
+        - {Type: forward, Order: 2, TargetGroupArn: !Ref FnTg}
+  AuthAfterForward:
+    Type: AWS::ElasticLoadBalancingV2::ListenerRule
+    Properties:
+      ListenerArn: !Ref Cognito
+      Actions:
+        - {Type: forward, Order: 1, TargetGroupArn: !Ref FnTg}
+        - {Type: authenticate-cognito, Order: 2, AuthenticateCognitoConfig: {UserPoolArn: arn}}
+  Cognito:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Lb
+      DefaultActions:
+        - {Type: authenticate-cognito, Order: 1, AuthenticateCognitoConfig: {UserPoolArn: arn}}
+        - {Type: forward, Order: 2, TargetGroupArn: !Ref FnTg}
+  JwtRule:
+    Type: AWS::ElasticLoadBalancingV2::ListenerRule
+    Properties:
+      ListenerArn: !Ref Cognito
+      Actions:
+        - {Type: jwt-validation, Order: 1}
+        - {Type: forward, Order: 2, TargetGroupArn: !Ref FnTg}
+  Instances:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Lb
+      DefaultActions: [{Type: forward, TargetGroupArn: !Ref VmTg}]
+  InternalOnly:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Internal
+      DefaultActions: [{Type: forward, TargetGroupArn: !Ref FnTg}]
+`, want: []string{"AllowsAnonymous open-route", "AuthAfterForward open-route", "Open open-route", "OpenWeighted open-route"}},
 		{name: "SAM function URL", tmpl: `
 Globals:
   Function:

@@ -1,6 +1,7 @@
 package samcheck
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -53,6 +54,9 @@ func TestExampleTemplateShowsEveryControl(t *testing.T) {
 		{"DeployRole", "OIDC trust bound to repository and branch", oidcBound(res("DeployRole"))},
 		{"DeployRole", "permissions boundary", res("DeployRole")["PermissionsBoundary"] != nil},
 		{"ApiFunction", "in a VPC", get(res("ApiFunction"), "VpcConfig", "SubnetIds") != nil},
+		{"AlbListener", "ALB authenticate-cognito before the Lambda target", get(list(get(res("AlbListener"), "DefaultActions"))[0], "Type") == "authenticate-cognito"},
+		{"AlbTargetGroup", "ALB target group of the function", get(res("AlbTargetGroup"), "TargetType") == "lambda"},
+		{"AlbTargetInvokePermission", "invoke permission scoped to the named target group", strings.Contains(fmt.Sprint(get(res("AlbTargetInvokePermission"), "SourceArn")), ":targetgroup/${AWS::StackName}-alb/")},
 	}
 	for _, tt := range tests {
 		if !tt.ok {

@@ -65,7 +65,7 @@ func run(out string, rounds int, benchtime string, secenvCount int, secenvTime s
 	samples := map[string][]sample{}
 	for r := range rounds {
 		logf("micro-benchmarks, round %d of %d", r+1, rounds)
-		text, err := goTest([]string{"SECLAMBDA_BENCH_ROUND=" + strconv.Itoa(r)}, "-run=^$", "-bench=^Benchmark(JWT|Redact|RedactAdd|CORS|MTLS|Rotation)$", "-benchmem", "-count=1", "-benchtime="+benchtime, ".")
+		text, err := goTest([]string{"SECLAMBDA_BENCH_ROUND=" + strconv.Itoa(r)}, "-run=^$", "-bench=^Benchmark(JWT|ALB|Redact|RedactAdd|CORS|MTLS|Rotation)$", "-benchmem", "-count=1", "-benchtime="+benchtime, ".")
 		if err != nil {
 			return err
 		}
@@ -405,6 +405,15 @@ func write(w io.Writer, samples map[string][]sample, cold []coldResult, cfg conf
 				{"go-oidc vs the floor", p + "go-oidc", p + "floor", noGoal},
 			})
 	}
+	table("ALB verification (x-amzn-oidc-data)",
+		"A token signed as an Application Load Balancer signs it (ES256, padded segments, signer, iss, client and exp in the header, "+
+			"a Cognito userinfo payload), warm key. Checks: signature, alg, signer, header exp, iss and client, payload exp. "+
+			"The floor is crypto/ecdsa plus the header and the claims decoded, and the checks by hand.",
+		[]pair{
+			{"seclambda vs the floor", "ALB/seclambda", "ALB/floor", atMost(1.08)},
+			{"seclambda vs golang-jwt (WithPaddingAllowed, static key)", "ALB/seclambda", "ALB/golang-jwt", beat},
+			{"seclambda ALB vs the ES256 JWT floor", "ALB/seclambda", "JWT/ES256/floor", noGoal},
+		})
 	table("redact", "One record of 10 attributes (none secret) through slog.JSONHandler to io.Discard, with 100 registered secrets.",
 		[]pair{
 			{"seclambda handler vs plain JSONHandler", "Redact/seclambda", "Redact/JSONHandler", atMost(1.3)},
@@ -435,6 +444,7 @@ func write(w io.Writer, samples map[string][]sample, cold []coldResult, cfg conf
 	fmt.Fprintf(&body, "### Cache hits\n\n| what | median (wall) | median (CPU) | allocs/op | goal | verdict |\n|---|---:|---:|---:|---|---|\n")
 	absolute("JWT RS256 verified-token cache hit", "JWT/RS256/seclambda-cached", 1000)
 	absolute("JWT ES256 verified-token cache hit", "JWT/ES256/seclambda-cached", 1000)
+	absolute("ALB verified-token cache hit", "ALB/seclambda-cached", 1000)
 	absolute("mtls cached validation", "MTLS/seclambda-cached", 1000)
 	absolute("secenv.Live warm read of a cached secret", "Rotation/warm-read", 1000)
 	fmt.Fprintln(&body)

@@ -8,7 +8,7 @@ import (
 )
 
 func TestFunctionsBuildForBothArchitectures(t *testing.T) {
-	functions := []string{"authorizer-cognito", "authorizer-mtls", "api", "iam-caller", "hello"}
+	functions := []string{"authorizer-cognito", "authorizer-mtls", "api", "iam-caller", "hello", "alb-target"}
 	for _, fn := range functions {
 		for _, arch := range []string{"arm64", "amd64"} {
 			t.Run(fn+"/"+arch, func(t *testing.T) {
