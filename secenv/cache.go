@@ -35,8 +35,16 @@ import (
 // caller giving up does not fail the others. Every caller waits only as
 // long as its own context allows.
 //
+// [Live] values live in the same Cache under other rules, those of
+// aws-secretsmanager-caching-go and more: a refresh between half the TTL and
+// the TTL, a DescribeSecret check before a fetch, and a value served stale
+// while refreshes fail (see [CacheConfig]). At most CacheSize entries of
+// both kinds are kept ([DefaultCacheSize]); a store beyond that evicts the
+// least recently used one.
+//
 // A Cache is safe for concurrent use. The zero Cache is not usable; call
-// [NewCache]. Load uses one process-wide Cache unless given [WithCache].
+// [NewCache] or [NewCacheFrom]. Load uses one process-wide Cache unless
+// given [WithCache].
 type Cache struct {
 	mu      sync.Mutex
 	entries map[cacheKey]cacheEntry
@@ -44,6 +52,9 @@ type Cache struct {
 	nextSrc int                  // numbers source keys; never reused
 	tick    uint64               // logical clock for the sources' last use
 	flights flightGroup
+	live    map[cacheKey]*liveEntry // values of Live fields (refresh.go)
+	cfg     CacheConfig             // resolved: no zero values left
+	jitter  func(time.Duration) time.Duration
 }
 
 // MaxCacheSources is how many distinct clients a [Cache] keeps entries for.
@@ -76,10 +87,12 @@ type cacheSource struct {
 // secretPayload is one secret version as Secrets Manager returned it. It is
 // shared between cache readers and never modified.
 type secretPayload struct {
-	str    string
-	bin    []byte
-	isBin  bool
-	hasStr bool
+	str     string
+	bin     []byte
+	isBin   bool
+	hasStr  bool
+	version string // the version ID, when the source reports it
+	secure  bool   // an SSM SecureString
 }
 
 // defaultCache is the process-wide cache shared by warm invocations.
@@ -87,14 +100,15 @@ var defaultCache = NewCache()
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{entries: make(map[cacheKey]cacheEntry), sources: make(map[any]*cacheSource)}
+	c, _ := NewCacheFrom(CacheConfig{})
+	return c
 }
 
 // Len returns the number of cached secrets, fresh or not yet deleted.
 func (c *Cache) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.entries)
+	return len(c.entries) + len(c.live)
 }
 
 // Purge removes every entry and forgets every client, so that the next
@@ -104,6 +118,7 @@ func (c *Cache) Purge() {
 	defer c.mu.Unlock()
 	clear(c.entries)
 	clear(c.sources)
+	clear(c.live)
 }
 
 // sourceKey returns a short key for src, or "" when src cannot be used as a
@@ -137,6 +152,11 @@ func (c *Cache) sourceKey(src any) string {
 				delete(c.entries, k)
 			}
 		}
+		for k := range c.live {
+			if k.src == old.key {
+				delete(c.live, k)
+			}
+		}
 	}
 	e := &cacheSource{key: "c" + strconv.Itoa(c.nextSrc), used: c.tick}
 	c.nextSrc++
@@ -166,7 +186,7 @@ func (c *Cache) lookup(src any, id string, ttl time.Duration, now func() time.Ti
 		return cacheKey{}, secretPayload{}, false
 	}
 	key := cacheKey{src: c.sourceKey(src), id: id}
-	if key.src == "" || ttl <= 0 {
+	if key.src == "" || ttl <= 0 || c.cfg.CacheSize < 0 {
 		return key, secretPayload{}, false
 	}
 	t := now()
@@ -200,9 +220,12 @@ func (c *Cache) fill(ctx context.Context, key cacheKey, ttl time.Duration, now f
 		if err != nil {
 			return secretPayload{}, err
 		}
-		if ttl > 0 {
+		if ttl > 0 && c.cfg.CacheSize >= 0 {
 			t := now()
 			c.mu.Lock()
+			if _, ok := c.entries[key]; !ok && len(c.entries)+len(c.live) >= c.cfg.CacheSize {
+				c.evict()
+			}
 			c.entries[key] = cacheEntry{val: p, fetched: t, expires: t.Add(ttl)}
 			c.sweep(t)
 			c.mu.Unlock()

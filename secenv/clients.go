@@ -57,6 +57,9 @@ type SecretValue struct {
 	SecretString *string
 	// SecretBinary is the value of a binary secret.
 	SecretBinary []byte
+	// VersionID is the ID of the version returned, when the client
+	// reports it. The cache uses it to skip fetching a version it holds.
+	VersionID string
 }
 
 // WithClients sets the clients that resolve kms and secretsmanager fields;

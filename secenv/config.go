@@ -16,7 +16,10 @@ import (
 //	env:"NAME,kms"                a base64 KMS ciphertext, decrypted into a Secret
 //	env:"NAME,secretsmanager"     a Secrets Manager secret ID or ARN, read into a Secret;
 //	                              the value "ID#key" picks one key of a JSON secret
-//	env:"NAME,ssm"                reserved for SSM Parameter Store: an ErrConfig error for now
+//	env:"NAME,ssm"                an SSM Parameter Store name; a SecureString loads only into
+//	                              a Secret or Live, a String also into a scalar
+//	envVersionStage:"AWSPREVIOUS" with secretsmanager: the version with this staging label
+//	envVersionID:"ID"             with secretsmanager: the version with this ID
 //	env:"NAME,json"               one JSON value, decoded into the field's type
 //	envDefault:"VALUE"            used when the variable is unset or empty
 //	envPrefix:"DB_"               on a struct field: its fields read DB_NAME...
@@ -50,10 +53,16 @@ import (
 //     map or slice without it has the list form above. The decoded value is
 //     ordinary data that prints: keep secrets in Secret fields;
 //   - [Secret]: a plain Secret field takes the variable's value as it is;
+//   - [Live], with kms, secretsmanager or ssm: bound by Load, fetched at
+//     first use and refreshed through the cache (see Live);
+//   - a struct with secretsmanager, such as [RDSSecret]: filled from one
+//     JSON secret, its Secret fields registered like the others;
 //   - nested structs, recursed into, with an optional envPrefix.
 //
-// A kms or secretsmanager field must be a Secret and cannot have an
-// envDefault (except a secretsmanager reference); breaking these rules is
+// A kms or secretsmanager field must be a Secret or a Live (or, for
+// secretsmanager, a struct filled from a JSON secret), an ssm field a
+// Secret, a Live or a scalar, and none of them can have an envDefault
+// other than a secret reference or parameter name; breaking these rules is
 // an [ErrConfig] error, as is a malformed tag, []byte, or a slice, map or
 // pointer of anything else. Fields without an env tag are left alone; an
 // optional variable that is unset or empty leaves its field as it was.
@@ -123,7 +132,16 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 				continue
 			}
 		}
-		if f.kms || f.sm {
+		if f.kind == kindLive {
+			l, err := o.bindLive(f, raw)
+			if err != nil {
+				errs[i] = &FieldError{Field: f.path, Var: f.name, Err: err}
+				continue
+			}
+			out.FieldByIndex(f.index).Set(reflect.ValueOf(l))
+			continue
+		}
+		if f.kms || f.sm || f.ssm {
 			jobs = append(jobs, job{i: i, raw: raw})
 			continue
 		}
@@ -154,15 +172,18 @@ func (o *options) missingClient(f *field) error {
 		return fmt.Errorf("%w: %w", ErrConfig, errNoKMS)
 	case f.sm && o.sm == nil && o.ext == nil:
 		return fmt.Errorf("%w: %w", ErrConfig, errNoSM)
+	case f.ssm && o.x.ssm == nil && o.ext == nil:
+		return fmt.Errorf("%w: %w", ErrConfig, errNoSSM)
 	}
 	return nil
 }
 
 // job is one kms or secretsmanager field to resolve.
 type job struct {
-	i   int    // index into plan.fields
-	raw string // the variable's value: a ciphertext or a secret reference
-	val string // the result
+	i    int           // index into plan.fields
+	raw  string        // the variable's value: a ciphertext or a secret reference
+	val  string        // the result
+	setv reflect.Value // the result, when it is not a Secret of val
 }
 
 // run resolves every job concurrently, at most o.limit at a time, and
@@ -172,9 +193,12 @@ func (o *options) run(ctx context.Context, p *plan, jobs []job, errs []error, ou
 	resolve := func(j *job) {
 		f := &p.fields[j.i]
 		var err error
-		if f.kms {
+		switch {
+		case f.kms:
 			err = o.resolveKMS(ctx, f, j, reg)
-		} else {
+		case f.ssm:
+			err = o.resolveParam(ctx, f, j, reg)
+		default:
 			err = o.resolveSecret(ctx, secrets, f, j, reg)
 		}
 		if err != nil {
@@ -199,6 +223,8 @@ func (o *options) run(ctx context.Context, p *plan, jobs []job, errs []error, ou
 					category := ErrDecrypt
 					if f.sm {
 						category = ErrSecretsManager
+					} else if f.ssm {
+						category = ErrSSM
 					}
 					errs[j.i] = &FieldError{Field: f.path, Var: f.name, Err: transportError(ctx.Err(), category)}
 					return
@@ -211,7 +237,11 @@ func (o *options) run(ctx context.Context, p *plan, jobs []job, errs []error, ou
 	}
 	for k := range jobs {
 		j := &jobs[k]
-		if errs[j.i] == nil {
+		switch {
+		case errs[j.i] != nil:
+		case j.setv.IsValid():
+			out.FieldByIndex(p.fields[j.i].index).Set(j.setv)
+		default:
 			out.FieldByIndex(p.fields[j.i].index).Set(reflect.ValueOf(NewSecret(j.val)))
 		}
 	}
@@ -234,7 +264,7 @@ func (o *options) resolveSecret(ctx context.Context, memo *secretMemo, f *field,
 	}
 	// Fields that name keys of one secret share one read per Load,
 	// whether or not a cache is in use.
-	p, err := memo.get(id, func() (secretPayload, error) { return o.readSecret(ctx, id) })
+	p, err := memo.get(f.sel.cacheID(id), func() (secretPayload, error) { return o.readSecret(ctx, id, f.sel) })
 	if err != nil {
 		return err
 	}
@@ -248,6 +278,14 @@ func (o *options) resolveSecret(ctx context.Context, memo *secretMemo, f *field,
 	j.val = v
 	if key != "" && whole != v {
 		reg.add(f, whole)
+	}
+	if f.kind == kindSecretStruct {
+		sv, err := decodeSecretStruct(f, v, reg)
+		if err != nil {
+			return err
+		}
+		j.setv = sv
+		return nil
 	}
 	reg.add(f, v)
 	return nil
@@ -276,7 +314,7 @@ func (m *secretMemo) get(id string, read func() (secretPayload, error)) (secretP
 
 // readSecret returns the payload of secret id: from the cache when it is
 // fresh, otherwise from the extension or the client.
-func (o *options) readSecret(ctx context.Context, id string) (secretPayload, error) {
+func (o *options) readSecret(ctx context.Context, id string, sel versionSel) (secretPayload, error) {
 	var src any = o.sm
 	var base, token string
 	if o.ext != nil {
@@ -284,7 +322,7 @@ func (o *options) readSecret(ctx context.Context, id string) (secretPayload, err
 		token, _ = o.lookup("AWS_SESSION_TOKEN")
 		src = base
 	}
-	ck, p, ok := o.cache.lookup(src, id, o.ttl, o.now)
+	ck, p, ok := o.cache.lookup(src, sel.cacheID(id), o.ttl, o.now)
 	if ok {
 		return p, nil
 	}
@@ -293,14 +331,14 @@ func (o *options) readSecret(ctx context.Context, id string) (secretPayload, err
 	var fetch func(context.Context) (secretPayload, error)
 	if o.ext != nil {
 		fetch = func(ctx context.Context) (secretPayload, error) {
-			p, err := getSecretExtension(ctx, o.ext.HTTPClient, base, token, id)
+			p, err := getSecretExtension(ctx, o.ext.HTTPClient, base, token, id, sel)
 			if err != nil && errors.Is(err, errExtensionDown) && !o.ext.NoFallback && o.sm != nil {
-				return getSecretClient(ctx, o.sm, id)
+				return getSecretVersion(ctx, o.sm, id, sel)
 			}
 			return p, err
 		}
 	} else {
-		fetch = func(ctx context.Context) (secretPayload, error) { return getSecretClient(ctx, o.sm, id) }
+		fetch = func(ctx context.Context) (secretPayload, error) { return getSecretVersion(ctx, o.sm, id, sel) }
 	}
 	return o.cache.fill(ctx, ck, o.ttl, o.now, fetch)
 }

@@ -340,8 +340,23 @@ func TestLoadSetupErrors(t *testing.T) {
 		{name: "default without env", dst: &struct {
 			P string `envDefault:"x"`
 		}{}},
-		{name: "ssm is reserved", dst: &struct {
-			P secenv.Secret `env:"P,ssm"`
+		{name: "ssm with json", dst: &struct {
+			P map[string]int `env:"P,ssm,json"`
+		}{}},
+		{name: "version stage without secretsmanager", dst: &struct {
+			P secenv.Secret `env:"P,kms" envVersionStage:"AWSPREVIOUS"`
+		}{}},
+		{name: "version stage and ID", dst: &struct {
+			P secenv.Secret `env:"P,secretsmanager" envVersionStage:"AWSPREVIOUS" envVersionID:"v1"`
+		}{}},
+		{name: "bad version stage", dst: &struct {
+			P secenv.Secret `env:"P,secretsmanager" envVersionStage:"AWS PREVIOUS"`
+		}{}},
+		{name: "Live without a source", dst: &struct {
+			P secenv.Live `env:"P"`
+		}{}},
+		{name: "kms Live with a default", dst: &struct {
+			P secenv.Live `env:"P,kms" envDefault:"AQID"`
 		}{}},
 		{name: "secret is not an option", dst: &struct {
 			P secenv.Secret `env:"P,secret"`

@@ -33,6 +33,18 @@
 // (several megabytes, and milliseconds of package initialisation at every
 // cold start): secenv itself does not import the SDK.
 //
+// # Rotation
+//
+// A [Live] field holds a value that may rotate while the function is warm:
+// it is fetched at first use and refreshed through the [Cache] (TTL with
+// jitter, a DescribeSecret check that fetches the value only when its
+// version changed, stale on error with capped exponential backoff, an
+// error hook, and [Live.Do] to refresh at once when a credential is
+// refused). Version stages and IDs are picked with the envVersionStage and
+// envVersionID tags or [NewLive]; SSM Parameter Store values use the ssm
+// option; a struct field with the secretsmanager option, such as
+// [RDSSecret], is filled from one JSON secret.
+//
 // KMS values are decrypted with the encryption context
 // {"LambdaFunctionName": $AWS_LAMBDA_FUNCTION_NAME}, as the Lambda console's
 // encryption helpers produce them. All KMS and Secrets Manager calls of one
@@ -55,7 +67,13 @@
 //     a ciphertext to the function name, and [WithKMSKeyID] pins the key;
 //   - half-configured functions: Load reports every problem at once and
 //     leaves the destination untouched on error, so a function fails its
-//     cold start rather than running with a missing secret.
+//     cold start rather than running with a missing secret;
+//   - outages and rotation: a [Live] value is served stale only for
+//     [CacheConfig.MaxStale] and every failed refresh goes to OnError, a
+//     value never fetched is an error rather than an empty secret, a
+//     refresh after a refused credential is rate-limited so that a caller
+//     cannot hammer Secrets Manager, and an SSM SecureString never loads
+//     into a field that prints.
 //
 // It does not protect against code that reveals a secret and sends it
 // somewhere on purpose, against values shorter than four bytes (too short

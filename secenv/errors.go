@@ -169,3 +169,16 @@ func (e *awsCause) Unwrap() error { return e.err }
 // errFlightPanicked is what waiters of a single-flight fetch get if the
 // fetch panicked.
 var errFlightPanicked = errors.New("secenv: secret fetch panicked")
+
+// Sentinels of rotation-aware values ([Live]) and SSM Parameter Store.
+var (
+	// ErrSSM is the category of every SSM Parameter Store failure. A
+	// parameter that does not exist or that the function may not read
+	// also matches [ErrSecretNotFound].
+	ErrSSM = errors.New("secenv: SSM Parameter Store lookup failed")
+
+	// ErrNotLoaded reports a [Live] value that no Load has set: the zero
+	// Live, or an optional variable that was not set. A value that was
+	// never fetched is an error, never an empty Secret.
+	ErrNotLoaded = errors.New("secenv: value was not loaded")
+)

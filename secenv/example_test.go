@@ -159,3 +159,51 @@ func ExampleLoad_kmsAndSecretsManager() {
 	}
 	slog.Info("configured", "api_key", cfg.APIKey, "db_password", cfg.DBPass) // masked
 }
+
+// A credential that rotates while the function is warm: Live fetches it at
+// first use and refreshes it through the cache, and Do retries once with a
+// fresh value when the upstream refuses the old one (the single-user
+// rotation strategy changes the password before the TTL runs out).
+func ExampleLive_Do() {
+	type Config struct {
+		Upstream secenv.Live `env:"UPSTREAM_SECRET_ARN,secretsmanager,required"`
+	}
+	if os.Getenv("AWS_LAMBDA_FUNCTION_NAME") == "" {
+		return // needs the function's environment and AWS credentials
+	}
+	ctx := context.Background()
+	var cfg Config
+	if err := secenv.Load(ctx, &cfg, secenvaws.Default()); err != nil {
+		slog.Error("configuration", "err", err)
+		os.Exit(1)
+	}
+	errUnauthorized := errors.New("upstream: 401")
+	call := func(cred secenv.Secret) error {
+		_ = cred.Reveal() // sent as the upstream's credential
+		return nil
+	}
+	err := cfg.Upstream.Do(ctx, func(err error) bool { return errors.Is(err, errUnauthorized) }, call)
+	if err != nil {
+		slog.Error("upstream", "err", err)
+	}
+}
+
+// A cache with its own limits: values served stale for at most ten minutes
+// of failed refreshes, every failure reported, and a negative duration
+// refused.
+func ExampleNewCacheFrom() {
+	cache, err := secenv.NewCacheFrom(secenv.CacheConfig{
+		MaxStale:   10 * time.Minute,
+		MaxBackoff: time.Minute,
+		OnError: func(ctx context.Context, id string, err error) {
+			slog.WarnContext(ctx, "secret refresh failed; serving the cached value", "secret", id, "err", err)
+		},
+	})
+	fmt.Println(cache.Len(), err)
+
+	_, err = secenv.NewCacheFrom(secenv.CacheConfig{MaxBackoff: -time.Second})
+	fmt.Println(errors.Is(err, secenv.ErrConfig))
+	// Output:
+	// 0 <nil>
+	// true
+}

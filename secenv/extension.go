@@ -13,16 +13,18 @@ import (
 	"time"
 )
 
-// Extension configures [WithSecretsExtension]: secretsmanager fields are read
-// through the AWS Parameters and Secrets Lambda Extension, which runs beside
-// the function, keeps its own cache and answers on localhost. Each request
-// carries the X-Aws-Parameters-Secrets-Token header set to
-// $AWS_SESSION_TOKEN (read through [WithLookup]), as the extension requires.
+// Extension configures [WithSecretsExtension]: secretsmanager and ssm
+// fields (and [Live] values) are read through the AWS Parameters and
+// Secrets Lambda Extension, which runs beside the function, keeps its own
+// cache and answers on localhost. Each request carries the
+// X-Aws-Parameters-Secrets-Token header set to $AWS_SESSION_TOKEN (read
+// through [WithLookup]), as the extension requires.
 //
 // The zero Extension uses the extension's default endpoint and, when the
-// extension is not running, falls back to the Secrets Manager client if one
-// is set ([WithClients], secenvaws.Default). With the extension, a
-// secretsmanager field needs no client.
+// extension is not running, falls back to the Secrets Manager or SSM client
+// if one is set ([WithClients], [WithSSM], secenvaws.Default,
+// secenvssm.Default). With the
+// extension, a secretsmanager or ssm field needs no client.
 type Extension struct {
 	// Endpoint is the extension's base URL. Empty means
 	// http://localhost:PORT, with PORT from
@@ -74,11 +76,18 @@ var errExtensionDown = errors.New("secenv: the secrets extension is not acceptin
 
 // getSecretExtension fetches the current version of secret id through the
 // extension at base.
-func getSecretExtension(ctx context.Context, hc *http.Client, base, token, id string) (secretPayload, error) {
+func getSecretExtension(ctx context.Context, hc *http.Client, base, token, id string, sel versionSel) (secretPayload, error) {
 	if hc == nil {
 		hc = extensionHTTPClient
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/secretsmanager/get?secretId="+url.QueryEscape(id), nil)
+	u := base + "/secretsmanager/get?secretId=" + url.QueryEscape(id)
+	switch {
+	case sel.id != "":
+		u += "&versionId=" + url.QueryEscape(sel.id)
+	case !sel.isDefault():
+		u += "&versionStage=" + url.QueryEscape(sel.stage)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return secretPayload{}, detail("bad extension endpoint", ErrSecretsManager)
 	}
@@ -105,11 +114,14 @@ func getSecretExtension(ctx context.Context, hc *http.Client, base, token, id st
 	var out struct {
 		SecretString *string
 		SecretBinary []byte
+		VersionId    string
 	}
 	if err := json.Unmarshal(body, &out); err != nil {
 		return secretPayload{}, detail("extension answer does not parse", ErrSecretsManager)
 	}
-	return payloadOf(out.SecretString, out.SecretBinary)
+	p, err := payloadOf(out.SecretString, out.SecretBinary)
+	p.version = out.VersionId
+	return p, err
 }
 
 // extensionError classifies a non-200 answer from the extension by status

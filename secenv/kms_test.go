@@ -308,6 +308,13 @@ func TestKMSKeyPin(t *testing.T) {
 		{name: "white space pin", client: real, opts: []secenv.Option{secenv.WithKMSKeyID(" \t")}, wantErr: []error{secenv.ErrConfig}},
 		{name: "pin and any key", client: real, opts: []secenv.Option{secenv.WithKMSKeyID(keyA), secenv.InsecureAllowAnyKMSKey()}, wantErr: []error{secenv.ErrConfig}},
 		{name: "any key", client: real, opts: []secenv.Option{secenv.InsecureAllowAnyKMSKey()}},
+		// Options that could do nothing are refused, never ignored.
+		{name: "concurrency below 1", client: real, opts: []secenv.Option{secenv.WithConcurrency(0)}, wantErr: []error{secenv.ErrConfig}},
+		{name: "negative cache TTL", client: real, opts: []secenv.Option{secenv.WithCacheTTL(-time.Second)}, wantErr: []error{secenv.ErrConfig}},
+		{name: "cache TTL without a cache", client: real, opts: []secenv.Option{secenv.WithCache(nil), secenv.WithCacheTTL(time.Minute)}, wantErr: []error{secenv.ErrConfig}},
+		{name: "nil clock", client: real, opts: []secenv.Option{secenv.WithClock(nil)}, wantErr: []error{secenv.ErrConfig}},
+		{name: "nil option", client: real, opts: []secenv.Option{nil}, wantErr: []error{secenv.ErrConfig}},
+		{name: "zero cache TTL means the default", client: real, opts: []secenv.Option{secenv.WithCacheTTL(0)}},
 		{name: "pin with spaces around", client: real, opts: []secenv.Option{secenv.WithKMSKeyID(" " + arnA + "\n")}},
 		{name: "other key", client: real, opts: []secenv.Option{secenv.WithKMSKeyID(keyB)}, wantErr: []error{secenv.ErrDecrypt}, fieldErr: true},
 		{name: "response without KeyId, pinned ID", client: dropped, opts: []secenv.Option{secenv.WithKMSKeyID(keyA)},

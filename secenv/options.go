@@ -40,10 +40,13 @@ type options struct {
 	limit     int
 	cache     *Cache
 	ttl       time.Duration
+	ttlSet    bool
 	now       func() time.Time
 	logger    *slog.Logger
 	loggerSet bool
 	ext       *Extension
+	bad       []string     // options given values that cannot be meant, for check
+	x         extraOptions // the options of rotation-aware values (live.go)
 }
 
 func newOptions(opts []Option) *options {
@@ -56,9 +59,14 @@ func newOptions(opts []Option) *options {
 		now:      time.Now,
 	}
 	for _, opt := range opts {
-		if opt != nil {
-			opt(o)
+		if opt == nil {
+			o.bad = append(o.bad, "a nil Option")
+			continue
 		}
+		opt(o)
+	}
+	if o.cache == nil && o.ttlSet {
+		o.bad = append(o.bad, "WithCacheTTL together with WithCache(nil), which turns the cache off")
 	}
 	if !o.loggerSet {
 		o.logger = slog.Default()
@@ -75,6 +83,8 @@ func (o *options) check() error {
 			"(is its variable unset?): pass the key, or InsecureAllowAnyKMSKey() to accept any key", ErrConfig)
 	case o.keyIDSet && o.anyKey:
 		return fmt.Errorf("%w: WithKMSKeyID and InsecureAllowAnyKMSKey are exclusive", ErrConfig)
+	case len(o.bad) > 0:
+		return fmt.Errorf("%w: %s", ErrConfig, strings.Join(o.bad, "; "))
 	}
 	return nil
 }
@@ -158,9 +168,16 @@ func WithKMSKeyID(keyID string) Option {
 func InsecureAllowAnyKMSKey() Option { return func(o *options) { o.anyKey = true } }
 
 // WithConcurrency bounds how many KMS and Secrets Manager calls one Load
-// runs at once; n < 1 means 1. The default is [DefaultConcurrency].
+// runs at once. The default is [DefaultConcurrency]; n < 1 is an
+// [ErrConfig] error.
 func WithConcurrency(n int) Option {
-	return func(o *options) { o.limit = max(n, 1) }
+	return func(o *options) {
+		if n < 1 {
+			o.bad = append(o.bad, "WithConcurrency below 1")
+			return
+		}
+		o.limit = n
+	}
 }
 
 // WithCache sets the cache of Secrets Manager values. By default Load uses
@@ -169,19 +186,32 @@ func WithConcurrency(n int) Option {
 // caching (single-flight within the Load call still applies).
 func WithCache(c *Cache) Option { return func(o *options) { o.cache = c } }
 
-// WithCacheTTL sets how long a cached Secrets Manager value is served before
-// it is fetched again, [DefaultCacheTTL] by default. d <= 0 bypasses the
-// cache for this call: every secret is fetched (and the fresh value is not
-// stored).
-func WithCacheTTL(d time.Duration) Option { return func(o *options) { o.ttl = d } }
+// WithCacheTTL sets how long a cached value is served before it is fetched
+// again. As every TTL in seclambda: zero means the default,
+// [DefaultCacheTTL], and a negative d is an [ErrConfig] error. To read
+// every secret afresh, turn the cache off with WithCache(nil); WithCacheTTL
+// together with it is an [ErrConfig] error, since it would do nothing.
+func WithCacheTTL(d time.Duration) Option {
+	return func(o *options) {
+		o.ttlSet = true
+		switch {
+		case d < 0:
+			o.bad = append(o.bad, "WithCacheTTL below zero")
+		case d > 0:
+			o.ttl = d
+		}
+	}
+}
 
 // WithClock sets the clock that ages cache entries, time.Now by default.
-// It is meant for tests.
+// It is meant for tests. A nil clock is an [ErrConfig] error.
 func WithClock(now func() time.Time) Option {
 	return func(o *options) {
-		if now != nil {
-			o.now = now
+		if now == nil {
+			o.bad = append(o.bad, "WithClock(nil)")
+			return
 		}
+		o.now = now
 	}
 }
 

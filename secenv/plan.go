@@ -28,6 +28,10 @@ const (
 	kindMap    // items split at the separator, then at the key-value separator
 	kindPtr    // a pointer to a scalar, allocated when the variable is set
 	kindJSON   // the json option: encoding/json into the field's type
+	kindLive   // a Live field, resolved at first use (live.go)
+	// kindSecretStruct is a struct filled from a JSON secret, such as an
+	// RDS secret (secretstruct.go).
+	kindSecretStruct
 )
 
 // parser describes how to parse text into a value of type typ.
@@ -51,6 +55,8 @@ type field struct {
 	required bool
 	kms      bool // value is a base64 KMS ciphertext
 	sm       bool // value is a Secrets Manager reference
+	ssm      bool // value is an SSM parameter name
+	sel      versionSel
 	def      string
 	hasDef   bool
 	sep      string // between items of a slice or map
@@ -78,6 +84,7 @@ func planFor(t reflect.Type) *plan {
 
 var (
 	secretType   = reflect.TypeFor[Secret]()
+	liveType     = reflect.TypeFor[Live]()
 	urlType      = reflect.TypeFor[url.URL]()
 	durationType = reflect.TypeFor[time.Duration]()
 	textType     = reflect.TypeFor[encoding.TextUnmarshaler]()
@@ -98,6 +105,8 @@ const (
 	tagPrefix     = "envPrefix"
 	tagSeparator  = "envSeparator"
 	tagKVSep      = "envKeyValSeparator"
+	tagStage      = "envVersionStage"
+	tagVersionID  = "envVersionID"
 	defaultSep    = ","
 	defaultKVSep  = ":"
 	legacyDefault = "default"
@@ -119,6 +128,8 @@ func walk(t reflect.Type, idx []int, gp, vp string, p *plan, errs *[]error) {
 		def, hasDefault := sf.Tag.Lookup(tagDefault)
 		sep, hasSep := sf.Tag.Lookup(tagSeparator)
 		kvSep, hasKVSep := sf.Tag.Lookup(tagKVSep)
+		stage, hasStage := sf.Tag.Lookup(tagStage)
+		versionID, hasVersionID := sf.Tag.Lookup(tagVersionID)
 		setup := func(format string, args ...any) {
 			*errs = append(*errs, &FieldError{Field: path, Err: fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)})
 		}
@@ -135,7 +146,7 @@ func walk(t reflect.Type, idx []int, gp, vp string, p *plan, errs *[]error) {
 			setup("the prefix tag is spelled envPrefix")
 			continue
 		}
-		anyTag := hasEnv || hasPrefix || hasDefault || hasSep || hasKVSep
+		anyTag := hasEnv || hasPrefix || hasDefault || hasSep || hasKVSep || hasStage || hasVersionID
 		nested := isNested(sf.Type)
 		if !sf.IsExported() && !(sf.Anonymous && nested) {
 			if anyTag {
@@ -144,7 +155,7 @@ func walk(t reflect.Type, idx []int, gp, vp string, p *plan, errs *[]error) {
 			continue
 		}
 		if nested && !hasEnv {
-			if hasDefault || hasSep || hasKVSep {
+			if hasDefault || hasSep || hasKVSep || hasStage || hasVersionID {
 				setup("struct field takes an envPrefix tag, not envDefault or a separator")
 				continue
 			}
@@ -160,8 +171,8 @@ func walk(t reflect.Type, idx []int, gp, vp string, p *plan, errs *[]error) {
 			continue
 		}
 		if !hasEnv {
-			if hasDefault || hasSep || hasKVSep {
-				setup("envDefault or a separator without env")
+			if hasDefault || hasSep || hasKVSep || hasStage || hasVersionID {
+				setup("envDefault, a separator or a version tag without env")
 			}
 			continue
 		}
@@ -170,7 +181,16 @@ func walk(t reflect.Type, idx []int, gp, vp string, p *plan, errs *[]error) {
 			*errs = append(*errs, &FieldError{Field: path, Err: err})
 			continue
 		}
-		f := field{index: index, path: path, name: vp + tag.name, required: tag.required, kms: tag.kms, sm: tag.sm,
+		if err := checkVersionTag(stage, versionID, hasStage, hasVersionID); err != nil {
+			*errs = append(*errs, &FieldError{Field: path, Err: err})
+			continue
+		}
+		if (hasStage || hasVersionID) && !tag.sm {
+			setup("envVersionStage and envVersionID apply only to secretsmanager fields")
+			continue
+		}
+		f := field{index: index, path: path, name: vp + tag.name, required: tag.required, kms: tag.kms, sm: tag.sm, ssm: tag.ssm,
+			sel: versionSel{id: versionID, stage: stage},
 			typ: sf.Type.String(), rtype: sf.Type, def: def, hasDef: hasDefault, sep: defaultSep, kvSep: defaultKVSep}
 		if hasSep {
 			f.sep = sep
@@ -178,9 +198,12 @@ func walk(t reflect.Type, idx []int, gp, vp string, p *plan, errs *[]error) {
 		if hasKVSep {
 			f.kvSep = kvSep
 		}
-		if tag.json {
+		switch {
+		case tag.json:
 			f.p, err = jsonParser(sf.Type)
-		} else {
+		case tag.sm && nested:
+			f.p, err = secretStructParser(sf.Type)
+		default:
 			f.p, err = parserFor(sf.Type)
 		}
 		if err != nil {
@@ -203,12 +226,20 @@ func checkField(f *field, hasSep, hasKVSep bool) error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
 	}
 	switch {
-	case (f.kms || f.sm) && f.kind != kindSecret:
-		return setup("a kms or secretsmanager field must be of type secenv.Secret, not %s, so that the value cannot be printed", f.typ)
+	case f.kind == kindLive && !f.kms && !f.sm && !f.ssm:
+		return setup("a Live field needs the kms, secretsmanager or ssm option")
+	case f.kind == kindLive && f.hasDef && f.kms:
+		return setup("a kms field cannot have an envDefault: secrets must not be hardcoded")
+	case f.kind == kindSecretStruct && !f.sm:
+		return setup("a struct read from one variable takes the secretsmanager or json option")
+	case (f.kms || f.sm) && f.kind != kindSecret && f.kind != kindLive && f.kind != kindSecretStruct:
+		return setup("a kms or secretsmanager field must be of type secenv.Secret or secenv.Live (or, for secretsmanager, a struct), not %s, so that the value cannot be printed", f.typ)
+	case f.ssm && (f.kind == kindJSON || f.kind == kindSecretStruct):
+		return setup("an ssm field takes a Secret, a Live or a scalar")
 	case f.required && f.hasDef:
 		return setup("a field cannot be both required and have an envDefault")
-	case f.kind == kindSecret && f.hasDef && !f.sm:
-		return setup("a Secret field other than a secretsmanager reference cannot have an envDefault: secrets must not be hardcoded")
+	case f.kind == kindSecret && f.hasDef && !f.sm && !f.ssm:
+		return setup("a Secret field other than a secretsmanager or ssm reference cannot have an envDefault: secrets must not be hardcoded")
 	case hasSep && f.kind != kindSlice && f.kind != kindMap:
 		return setup("envSeparator applies only to slices and maps")
 	case hasKVSep && f.kind != kindMap:
@@ -226,7 +257,13 @@ func checkField(f *field, hasSep, hasKVSep bool) error {
 // checkDefault parses f's default once, so that a bad default is a setup
 // error reported whether or not the variable is set.
 func checkDefault(f *field) error {
-	if f.kind == kindSecret {
+	if f.ssm {
+		if strings.TrimSpace(f.def) == "" {
+			return fmt.Errorf("%w: envDefault is not a parameter name", ErrConfig)
+		}
+		return nil
+	}
+	if f.kind == kindSecret || f.kind == kindLive || f.kind == kindSecretStruct {
 		if _, _, err := parseSecretRef(f.def); err != nil {
 			return fmt.Errorf("%w: envDefault is not a valid Secrets Manager reference", ErrConfig)
 		}
@@ -241,7 +278,7 @@ func checkDefault(f *field) error {
 // isNested reports whether t is a struct that Load recurses into rather than
 // a leaf value.
 func isNested(t reflect.Type) bool {
-	if t.Kind() != reflect.Struct || t == secretType || t == urlType {
+	if t.Kind() != reflect.Struct || t == secretType || t == urlType || t == liveType {
 		return false
 	}
 	return !reflect.PointerTo(t).Implements(textType)
@@ -252,6 +289,9 @@ func isNested(t reflect.Type) bool {
 func parserFor(t reflect.Type) (*parser, error) {
 	if t == secretType {
 		return &parser{kind: kindSecret, typ: t}, nil
+	}
+	if t == liveType {
+		return &parser{kind: kindLive, typ: t}, nil
 	}
 	if p, ok := scalarParser(t); ok {
 		return p, nil
@@ -293,7 +333,7 @@ func parserFor(t reflect.Type) (*parser, error) {
 // uint and float kinds, time.Duration, url.URL and text unmarshalers.
 func scalarParser(t reflect.Type) (*parser, bool) {
 	switch t {
-	case secretType:
+	case secretType, liveType:
 		return nil, false
 	case durationType:
 		return &parser{kind: kindDuration, typ: t}, true
@@ -320,8 +360,8 @@ func scalarParser(t reflect.Type) (*parser, bool) {
 
 // jsonParser returns the parser of a field with the json option.
 func jsonParser(t reflect.Type) (*parser, error) {
-	if t == secretType {
-		return nil, fmt.Errorf("%w: the json option does not apply to a Secret, which takes the value as it is", ErrConfig)
+	if t == secretType || t == liveType {
+		return nil, fmt.Errorf("%w: the json option does not apply to a Secret or a Live, which take the value as it is", ErrConfig)
 	}
 	switch t.Kind() {
 	case reflect.Func, reflect.Chan, reflect.UnsafePointer, reflect.Complex64, reflect.Complex128:
@@ -336,6 +376,7 @@ type envTag struct {
 	required bool
 	kms      bool
 	sm       bool
+	ssm      bool
 	json     bool
 }
 
@@ -359,16 +400,16 @@ func parseEnvTag(s string) (envTag, error) {
 		case "json":
 			t.json = true
 		case "ssm":
-			return t, fmt.Errorf("%w: the ssm env tag option is not supported yet", ErrConfig)
+			t.ssm = true
 		default:
-			return t, fmt.Errorf("%w: unknown env tag option (want required, kms, secretsmanager or json)", ErrConfig)
+			return t, fmt.Errorf("%w: unknown env tag option (want required, kms, secretsmanager, ssm or json)", ErrConfig)
 		}
 	}
-	if t.kms && t.sm {
-		return t, fmt.Errorf("%w: env tag cannot have both kms and secretsmanager", ErrConfig)
+	if (t.kms && t.sm) || (t.kms && t.ssm) || (t.sm && t.ssm) {
+		return t, fmt.Errorf("%w: env tag takes one of kms, secretsmanager and ssm", ErrConfig)
 	}
-	if t.json && (t.kms || t.sm) {
-		return t, fmt.Errorf("%w: the json option does not combine with kms or secretsmanager: their values are Secrets", ErrConfig)
+	if t.json && (t.kms || t.sm || t.ssm) {
+		return t, fmt.Errorf("%w: the json option does not combine with kms, secretsmanager or ssm (a struct field with secretsmanager is read from a JSON secret)", ErrConfig)
 	}
 	return t, nil
 }

@@ -132,27 +132,43 @@ func (a *notesAPI) etag(owner string, n Note) string {
 
 // notify tells the upstream service about a new note, with the Secrets
 // Manager credential. It is best effort: a failure is logged, by status,
-// never with the credential.
+// never with the credential. The credential is a secenv.Live, so a rotated
+// one is picked up within the cache TTL; and when the upstream refuses the
+// one in hand (401, as after a single-user rotation), Live.Do refreshes it
+// at once, rate-limited, and sends the notification once more.
 func (a *notesAPI) notify(ctx context.Context, n Note) {
 	if a.cfg.UpstreamURL == "" {
 		return
 	}
 	body, _ := json.Marshal(map[string]string{"id": n.ID})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.cfg.UpstreamURL, bytes.NewReader(body))
+	status := 0
+	err := a.cfg.Upstream.Do(ctx, func(err error) bool { return errors.Is(err, errUpstreamRefused) }, func(cred secenv.Secret) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.cfg.UpstreamURL, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+cred.Reveal())
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := a.client.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if status = resp.StatusCode; status == http.StatusUnauthorized {
+			a.log.WarnContext(ctx, "upstream refused the credential; refreshing it")
+			return errUpstreamRefused
+		}
+		return nil
+	})
 	if err != nil {
-		a.log.WarnContext(ctx, "upstream notification failed", "err", err)
+		a.log.WarnContext(ctx, "upstream notification failed", "err", err, "status", status)
 		return
 	}
-	req.Header.Set("Authorization", "Bearer "+a.cfg.Upstream.Reveal())
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := a.client.Do(req)
-	if err != nil {
-		a.log.WarnContext(ctx, "upstream notification failed", "err", err)
-		return
-	}
-	resp.Body.Close()
-	a.log.InfoContext(ctx, "upstream notified", "status", resp.StatusCode)
+	a.log.InfoContext(ctx, "upstream notified", "status", status)
 }
+
+// errUpstreamRefused is a 401 from the upstream service.
+var errUpstreamRefused = errors.New("api: the upstream refused the credential")
 
 // invocationLog returns the logger for the rest of one invocation: a.log,
 // which masks every value in redact.Default(), behind a handler that also

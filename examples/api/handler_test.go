@@ -59,7 +59,11 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.SigningKey.Reveal() != unitSigningKey || cfg.Upstream.Reveal() != unitUpstream || cfg.AllowedOrigin != unitOrigin {
+	up, err := cfg.Upstream.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SigningKey.Reveal() != unitSigningKey || up.Reveal() != unitUpstream || cfg.AllowedOrigin != unitOrigin {
 		t.Fatal("config does not hold the decrypted signing key, the secret and the origin")
 	}
 	// The "config loaded" line of main prints the config.

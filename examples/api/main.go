@@ -100,7 +100,9 @@ func newHandler(cfg config, store Store, log *slog.Logger, client *http.Client) 
 type config struct {
 	AllowedOrigin string        `env:"ALLOWED_ORIGIN,required"`
 	SigningKey    secenv.Secret `env:"SIGNING_KEY,kms,required"`
-	Upstream      secenv.Secret `env:"UPSTREAM_SECRET_ARN,secretsmanager,required"`
+	// Upstream is fetched at first use and refreshed through secenv's
+	// cache, so that a rotation reaches the function while it is warm.
+	Upstream secenv.Live `env:"UPSTREAM_SECRET_ARN,secretsmanager,required"`
 	// UpstreamURL, when set, receives a notification for each new note,
 	// authenticated with the Upstream credential.
 	UpstreamURL string `env:"UPSTREAM_URL"`
@@ -116,6 +118,13 @@ func loadConfig(ctx context.Context, lookup func(string) (string, bool), clients
 		opts = append(opts, secenv.WithKMSKeyID(key))
 	}
 	var cfg config
-	err := secenv.Load(ctx, &cfg, opts...)
-	return cfg, err
+	if err := secenv.Load(ctx, &cfg, opts...); err != nil {
+		return cfg, err
+	}
+	// Fetch the upstream credential now, so that a function that cannot
+	// read it fails its cold start rather than its first request.
+	if _, err := cfg.Upstream.Get(ctx); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
 }

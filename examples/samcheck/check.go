@@ -64,9 +64,11 @@ type Options struct {
 var DefaultReadOnlyWildcards = []string{"*:List*", "*:Describe*"}
 
 // DefaultStarResourceActions are the actions commonly needed by Lambda
-// functions that AWS only authorizes on Resource "*": X-Ray tracing and the
-// network interfaces Lambda manages for a function in a VPC.
+// functions that AWS only authorizes on Resource "*": X-Ray tracing, the
+// network interfaces Lambda manages for a function in a VPC, and the
+// password generator of Secrets Manager rotation functions.
 var DefaultStarResourceActions = []string{
+	"secretsmanager:GetRandomPassword",
 	"xray:PutTraceSegments",
 	"xray:PutTelemetryRecords",
 	"ec2:CreateNetworkInterface",

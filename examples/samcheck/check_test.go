@@ -45,6 +45,16 @@ func TestSeededViolations(t *testing.T) {
 			resource: "IamCallerFunction", rule: "own-role",
 		},
 		{
+			name:     "rotation permission without SourceAccount",
+			edits:    []edit{{"      Principal: secretsmanager.amazonaws.com\n      SourceAccount: !Ref AWS::AccountId\n", "      Principal: secretsmanager.amazonaws.com\n"}},
+			resource: "RotatorInvokePermission", rule: "invoke-permission",
+		},
+		{
+			name:     "rotator with GetRandomPassword widened to every action",
+			edits:    []edit{{"Action: secretsmanager:GetRandomPassword", "Action: secretsmanager:*"}},
+			resource: "RotatorRole", rule: "wildcard-action",
+		},
+		{
 			name:     "role from outside the template",
 			edits:    []edit{{"Role: !GetAtt IamCallerRole.Arn", "Role: arn:aws:iam::111122223333:role/shared"}},
 			resource: "IamCallerFunction", rule: "own-role",

@@ -40,7 +40,8 @@
 //   - invoke-permission: an AWS::Lambda::Permission allows only
 //     lambda:InvokeFunction or lambda:InvokeFunctionUrl, and one for a
 //     service has a SourceArn, for API Gateway one that names more than the
-//     whole API.
+//     whole API; one for Secrets Manager (a rotation function) has a
+//     SourceAccount instead.
 //   - wildcard-principal: no Lambda permission, and no KMS key, S3 bucket,
 //     SQS queue, SNS topic or Secrets Manager policy, grants to Principal
 //     "*" (or {"AWS": "*"}) without a condition that narrows it

@@ -28,6 +28,15 @@ func (c *checker) permissions() {
 		if principal == "*" || accountID.MatchString(principal) || strings.HasPrefix(principal, "arn:") {
 			continue // "*" is wildcard-principal's; an account or role needs no SourceArn
 		}
+		if isSecretsManager(principal) {
+			// Secrets Manager invokes a rotation function on behalf of a
+			// secret; AWS recommends SourceAccount (with or without the
+			// secret's ARN) against the confused deputy.
+			if acct := scalar(r.Properties["SourceAccount"]); acct == "" {
+				c.add(name, "invoke-permission", "permission for secretsmanager.amazonaws.com has no SourceAccount, so a secret in any account may have Secrets Manager invoke the function")
+			}
+			continue
+		}
 		if src == "" {
 			c.add(name, "invoke-permission", fmt.Sprintf("permission for %s has no SourceArn, so any resource of that service in any account may invoke the function", principalName(principal)))
 			continue
@@ -86,4 +95,10 @@ func scopedExecuteAPI(arn string) bool {
 		}
 	}
 	return named > 0
+}
+
+// isSecretsManager reports whether a permission's principal is the Secrets
+// Manager service, however the template writes its domain.
+func isSecretsManager(p string) bool {
+	return strings.HasPrefix(strings.ToLower(p), "secretsmanager.")
 }

@@ -21,7 +21,7 @@ func Rules() []Rule {
 		{"secret-scope", "secretsmanager:GetSecretValue names specific secrets."},
 		{"hardcoded-env", "An environment variable whose name marks it sensitive is not a literal other than a KMS ciphertext, and its parameter is NoEcho."},
 		{"env-secret-value", "No environment variable holds a credential (AWS keys, private keys, JWTs, Bearer or Basic credentials), whatever its name."},
-		{"invoke-permission", "A Lambda permission only allows invoking, and for a service names the source resource (for API Gateway, a route or authorizer)."},
+		{"invoke-permission", "A Lambda permission only allows invoking, and for a service names the source resource (for API Gateway, a route or authorizer; for Secrets Manager, the SourceAccount)."},
 		{"wildcard-principal", "No Lambda permission or KMS, S3, SQS, SNS or Secrets Manager resource policy grants to Principal \"*\" without a narrowing condition."},
 		{"open-route", "No API route or function URL can be called by anyone on the internet: each has an authorizer, IAM, an API key or a restrictive resource policy."},
 		{"vpc-security-group", "A function in a VPC has its own security groups, with no ingress and explicit egress limited to HTTPS."},

@@ -128,6 +128,22 @@ Resources:
     Type: AWS::Lambda::Permission
     Properties: {Action: lambda:InvokeFunction, FunctionName: f}
 `, want: []string{"Missing invoke-permission", "Sub invoke-permission"}},
+		{name: "Secrets Manager permission needs SourceAccount", tmpl: `
+Resources:
+  Rotation:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: lambda:InvokeFunction, FunctionName: f, Principal: secretsmanager.amazonaws.com}
+  ArnOnly:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: f
+      Principal: !Sub secretsmanager.${AWS::URLSuffix}
+      SourceArn: arn:aws:secretsmanager:eu-west-1:111122223333:secret:s-AbCdEf
+  Scoped:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: lambda:InvokeFunction, FunctionName: f, Principal: secretsmanager.amazonaws.com, SourceAccount: !Ref AWS::AccountId}
+`, want: []string{"ArnOnly invoke-permission", "Rotation invoke-permission"}},
 
 		// wildcard-principal.
 		{name: "wildcard principals in resource policies", tmpl: `

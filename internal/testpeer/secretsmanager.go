@@ -18,13 +18,17 @@ import (
 )
 
 // SecretsManager is a loopback server that speaks the Secrets Manager
-// GetSecretValue wire protocol (AWS JSON 1.1: POST /, X-Amz-Target
+// wire protocol (AWS JSON 1.1: POST /, X-Amz-Target
 // secretsmanager.GetSecretValue, Content-Type application/x-amz-json-1.1, a
 // SigV4 Authorization header), so that the real aws-sdk-go-v2
-// secretsmanager client talks to it unchanged. No local Secrets Manager peer
-// exists, so this is the one place where the harness serves the protocol
-// itself. It also serves the HTTP API of the AWS Parameters and Secrets
-// Lambda Extension from the same secrets ([SecretsManager.StartExtension]).
+// secretsmanager client talks to it unchanged. No local Secrets Manager or
+// SSM peer exists, so this is the one place where the harness serves the
+// protocol itself. Besides GetSecretValue it answers what rotation needs
+// (DescribeSecret, PutSecretValue, UpdateSecretVersionStage, RotateSecret
+// invoking a [Rotator], GetRandomPassword; rotation.go) and SSM's
+// GetParameter (ssm.go). It also serves the HTTP API of the AWS Parameters
+// and Secrets Lambda Extension from the same secrets and parameters
+// ([SecretsManager.StartExtension]).
 //
 // Secrets are stored by name with versions: [SecretsManager.PutString] and
 // [SecretsManager.PutBinary] add a version that takes the AWSCURRENT label
@@ -43,6 +47,10 @@ type SecretsManager struct {
 	mu      sync.Mutex
 	secrets map[string]*smSecret // by name
 	calls   map[string]int       // GetSecretValue calls by SecretId as sent
+	ops     map[string]int       // requests by X-Amz-Target
+	params  map[string]*ssmParam // SSM parameters by name
+	rotator Rotator
+	rotErrs []error
 }
 
 type smSecret struct {
@@ -152,14 +160,30 @@ func (s *SecretsManager) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeSMError(w, http.StatusNotFound, "UnknownOperationException", "")
 		return
 	case !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") ||
-		!strings.Contains(r.Header.Get("Authorization"), "/secretsmanager/aws4_request"):
+		!strings.Contains(r.Header.Get("Authorization"), "/"+serviceOf(r)+"/aws4_request"):
 		writeSMError(w, http.StatusBadRequest, "MissingAuthenticationTokenException", "Missing Authentication Token")
-		return
-	case r.Header.Get("X-Amz-Target") != "secretsmanager.GetSecretValue":
-		writeSMError(w, http.StatusBadRequest, "UnknownOperationException", "")
 		return
 	case !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json-1.1"):
 		writeSMError(w, http.StatusBadRequest, "SerializationException", "Unexpected content type")
+		return
+	}
+	target := r.Header.Get("X-Amz-Target")
+	s.countOp(target)
+	if target != "secretsmanager.GetSecretValue" {
+		if op := s.operation(target); op != nil {
+			body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			if err != nil || !json.Valid(body) {
+				writeSMError(w, http.StatusBadRequest, "SerializationException", "Start of structure or map found where not expected.")
+				return
+			}
+			if faulted {
+				writeFault(w, fault)
+				return
+			}
+			op(w, r, body)
+			return
+		}
+		writeSMError(w, http.StatusBadRequest, "UnknownOperationException", "")
 		return
 	}
 	var in struct {
@@ -231,6 +255,9 @@ func (s *SecretsManager) lookup(id, versionID, stage string) (*smOutput, string,
 		if (versionID != "" && v.id != versionID) || (stage != "" && !hasStage(v.stages, stage)) {
 			continue
 		}
+		if v.str == nil && v.bin == nil {
+			break // a version that RotateSecret created and createSecret has not filled yet
+		}
 		return &smOutput{
 			ARN: sec.arn, Name: sec.name, VersionId: v.id,
 			SecretString: v.str, SecretBinary: v.bin,
@@ -269,12 +296,20 @@ func (s *SecretsManager) StartExtension(tb testing.TB, token string) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer s.q.end()
 		fault, faulted := s.q.begin(r)
-		if r.Method != http.MethodGet || r.URL.Path != "/secretsmanager/get" {
+		if r.Method != http.MethodGet || (r.URL.Path != "/secretsmanager/get" && r.URL.Path != "/systemsmanager/parameters/get") {
 			http.Error(w, "not found", http.StatusNotFound)
 			return
 		}
 		if token == "" || r.Header.Get(ExtensionTokenHeader) != token {
 			http.Error(w, "unauthorized: missing or invalid "+ExtensionTokenHeader, http.StatusUnauthorized)
+			return
+		}
+		if r.URL.Path == "/systemsmanager/parameters/get" {
+			if faulted {
+				http.Error(w, fault.Code+": "+fault.Message, fault.Status)
+				return
+			}
+			s.serveExtensionParam(w, r)
 			return
 		}
 		q := r.URL.Query()

@@ -26,6 +26,17 @@ import (
 // secenvaws.Default(), secenvaws.WithKMS(myClient)).
 func Default() secenv.Option { return secenv.WithClients(defaultKMS{}, defaultSM{}) }
 
+// DefaultConfig returns the AWS config that Default's clients are built
+// from, config.LoadDefaultConfig's, loaded on the first call and kept for
+// the life of the process; a failure is tried again by the next call. It
+// lets other packages, such as secenv/secenvssm, build their clients from
+// the same config without loading it twice. It is safe for concurrent use.
+func DefaultConfig(ctx context.Context) (aws.Config, error) {
+	defaults.mu.Lock()
+	defer defaults.mu.Unlock()
+	return defaultConfig(ctx)
+}
+
 // defaults holds the clients that Default builds.
 var defaults struct {
 	mu  sync.Mutex
@@ -71,18 +82,25 @@ func (defaultKMS) Decrypt(ctx context.Context, in *secenv.DecryptInput) (*secenv
 // defaultSM is the Secrets Manager client of Default.
 type defaultSM struct{}
 
-func (defaultSM) GetSecretValue(ctx context.Context, id string) (*secenv.SecretValue, error) {
+func (d defaultSM) GetSecretValue(ctx context.Context, id string) (*secenv.SecretValue, error) {
+	c, err := d.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return getSecretValue(ctx, c, id)
+}
+
+// client returns the default Secrets Manager client, building it on first
+// need.
+func (defaultSM) client(ctx context.Context) (*secretsmanager.Client, error) {
 	defaults.mu.Lock()
-	c := defaults.sm
-	if c == nil {
+	defer defaults.mu.Unlock()
+	if defaults.sm == nil {
 		cfg, err := defaultConfig(ctx)
 		if err != nil {
-			defaults.mu.Unlock()
 			return nil, err
 		}
-		c = secretsmanager.NewFromConfig(cfg)
-		defaults.sm = c
+		defaults.sm = secretsmanager.NewFromConfig(cfg)
 	}
-	defaults.mu.Unlock()
-	return getSecretValue(ctx, c, id)
+	return defaults.sm, nil
 }

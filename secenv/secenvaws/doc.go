@@ -1,7 +1,10 @@
 // Package secenvaws connects secenv to the AWS SDK for Go v2: it adapts
 // *kms.Client and *secretsmanager.Client to [secenv.KMSClient] and
-// [secenv.SecretsManagerClient], and builds the default clients from the
-// default AWS config.
+// [secenv.SecretsManagerClient] (with version stages and DescribeSecret,
+// for [secenv.Live]), and builds the default clients from the default AWS
+// config. SSM Parameter Store has a package of its own, secenv/secenvssm,
+// so that a function without ssm fields does not link the SSM client
+// (almost a megabyte).
 //
 // It is a separate package so that a function whose configuration has no
 // kms or secretsmanager field does not link the SDK: importing secenv alone

@@ -84,12 +84,15 @@ func getSecretValue(ctx context.Context, api SecretsManagerAPI, id string) (*sec
 	if out == nil {
 		return nil, errEmptyResponse
 	}
-	return &secenv.SecretValue{SecretString: out.SecretString, SecretBinary: out.SecretBinary}, nil
+	return &secenv.SecretValue{SecretString: out.SecretString, SecretBinary: out.SecretBinary, VersionID: aws.ToString(out.VersionId)}, nil
 }
 
 // errEmptyResponse is returned for an SDK call that returned neither a
 // result nor an error.
 var errEmptyResponse = &codedError{code: "EmptyResponse", err: errors.New("secenvaws: the SDK returned no result and no error")}
+
+// errNoDescribe is what DescribeSecret returns for a client without it.
+var errNoDescribe = &codedError{code: "NotImplemented", err: errors.New("secenvaws: the Secrets Manager client has no DescribeSecret")}
 
 // codedError gives an error that is not an AWS API error a code for
 // secenv to report, as AWS API errors carry one.

@@ -45,8 +45,9 @@ func TestDefault(t *testing.T) {
 	blob := k.Encrypt(t, keyID, []byte("from-default-kms"), map[string]string{"LambdaFunctionName": "default-fn"})
 	vars := env{"AWS_LAMBDA_FUNCTION_NAME": "default-fn", "KEY": blob, "DB": "prod/db#password"}
 	var c struct {
-		Key secenv.Secret `env:"KEY,kms,required"`
-		DB  secenv.Secret `env:"DB,secretsmanager,required"`
+		Key  secenv.Secret `env:"KEY,kms,required"`
+		DB   secenv.Secret `env:"DB,secretsmanager,required"`
+		Live secenv.Live   `env:"DB,secretsmanager"`
 	}
 
 	// A default config that does not load fails each field, and the next
@@ -72,6 +73,19 @@ func TestDefault(t *testing.T) {
 	}
 	if n := sm.CallsFor("prod/db"); n != 1 {
 		t.Errorf("the default Secrets Manager client read the secret %d times, want 1 (cached)", n)
+	}
+	// A Live through the default client: RefreshNow asks DescribeSecret
+	// first and finds the version unchanged.
+	if v, err := c.Live.Get(context.Background()); err != nil || v.Reveal() != "from-default-sm" {
+		t.Fatalf("Live.Get with the default client: %v", err)
+	}
+	describes, gets := sm.OpCalls("DescribeSecret"), sm.OpCalls("GetSecretValue")
+	if _, err := c.Live.RefreshNow(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if sm.OpCalls("DescribeSecret") != describes+1 || sm.OpCalls("GetSecretValue") != gets {
+		t.Errorf("RefreshNow of an unchanged secret: %d DescribeSecret, %d GetSecretValue; want 1 and 0",
+			sm.OpCalls("DescribeSecret")-describes, sm.OpCalls("GetSecretValue")-gets)
 	}
 }
 

@@ -201,6 +201,11 @@ func (s *Stack) Scenario(ctx context.Context) []Row {
 		fmt.Sprintf("%d %s", r.status, who.Method), r.status == 200 && who.Method == "cognito-identity")
 	r = do(plain, "GET", gw+"/whoami", map[string]string{"Origin": origin}, "")
 	add("unsigned IAM call", "GET /whoami, no signature", "403", r.String(), r.status == 403)
+
+	// Rotation of the upstream credential while the api is called.
+	rows = append(rows, s.rotationRows(ctx, func() response {
+		return do(plain, "POST", gw+"/notes", merge(bearer(alice), map[string]string{"Content-Type": "application/json"}), `{"text":"during rotation"}`)
+	})...)
 	return rows
 }
 

@@ -92,7 +92,10 @@ type Stack struct {
 	quota      int
 	secrets    []string // every decrypted value the functions hold
 	upstream   atomic.Int64
-	ddb        *dynamodb.Client // straight to dynalite, as a reader of the table
+	up         *upstreamService         // rotation.go
+	sm         *testpeer.SecretsManager // for the rotation rows
+	secretARN  string                   // the upstream credential's secret
+	ddb        *dynamodb.Client         // straight to dynalite, as a reader of the table
 	notesTable string
 	subs       map[string]string // the demo users' subjects, by username
 	noteText   string            // the text of the note the scenario creates
@@ -142,7 +145,7 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 
 	// Build the functions while the peers start.
 	builds := errgroup.Group{}
-	for _, fn := range []string{"authorizer-cognito", "authorizer-mtls", "api", "iam-caller"} {
+	for _, fn := range []string{"authorizer-cognito", "authorizer-mtls", "api", "iam-caller", "rotator"} {
 		builds.Go(func() error {
 			return testpeer.BuildFunctionTo(modDir, "./"+fn, filepath.Join(work, fn, "bootstrap"))
 		})
@@ -230,7 +233,7 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	secretARN, _ := sm.PutString(StackName+"/upstream", upstreamCred)
+	secretARN, _ := sm.PutString(StackName+"/upstream", upstreamSecret(upstreamCred))
 
 	// DynamoDB: the notes table, and the key store with one branch key
 	// wrapped by the same KMS key, as an operator creates it once.
@@ -262,12 +265,8 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 		return nil, err
 	}
 	truststore := filepath.Join(work, "authorizer-mtls", "truststore.pem")
-	upstreamURL, err := s.serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") == "Bearer "+upstreamCred {
-			s.upstream.Add(1)
-		}
-		w.WriteHeader(http.StatusAccepted)
-	}), nil)
+	s.up = &upstreamService{notified: &s.upstream, password: upstreamCred}
+	upstreamURL, err := s.serve(s.up, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -325,7 +324,7 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 			"ALLOWED_ORIGIN":                   origin,
 			"SIGNING_KEY":                      signingCiphertext,
 			"KMS_KEY_ARN":                      keyARN,
-			"UPSTREAM_SECRET_ARN":              secretARN,
+			"UPSTREAM_SECRET_ARN":              secretARN + "#password",
 			"UPSTREAM_URL":                     upstreamURL,
 			"AWS_REGION":                       testpeer.KMSRegion,
 			"AWS_ACCESS_KEY_ID":                "AKIDLOCALDEMO",
@@ -341,6 +340,15 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 		"iam-caller": {
 			"IDENTITY_POOL_ID":      testpeer.KMSRegion + ":" + uuid(),
 			"AWS_LAMBDA_LOG_FORMAT": "JSON",
+		},
+		"rotator": {
+			"ROTATION_STRATEGY":                "single-user",
+			"UPSTREAM_ADMIN_URL":               upstreamURL,
+			"AWS_REGION":                       testpeer.KMSRegion,
+			"AWS_ACCESS_KEY_ID":                "AKIDLOCALDEMO",
+			"AWS_SECRET_ACCESS_KEY":            "local-demo-not-a-secret",
+			"AWS_ENDPOINT_URL_SECRETS_MANAGER": sm.URL,
+			"AWS_LAMBDA_LOG_FORMAT":            "JSON",
 		},
 	}
 	// Registered first, so that functions started before a failure stop.
@@ -362,6 +370,7 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 	if err := starts.Wait(); err != nil {
 		return nil, err
 	}
+	s.startRotation(sm, secretARN)
 	s.progress(o, "functions running under aws-lambda-rie after %v", time.Since(t0).Round(time.Millisecond))
 
 	// The gateway.

@@ -73,6 +73,7 @@ func TestScenario(t *testing.T) {
 		"no token", "tampered token", "valid token without the required group", "valid token, CORS headers",
 		"preflight from the allowed origin", "preflight from another origin", "missing API key", "exceeded quota",
 		"revoked client certificate", "good client certificate", "federated (identity pool) caller",
+		"credential rotation during calls", "api uses the rotated credential", "old version is AWSPREVIOUS",
 		"raw scan of the notes table", "bob cannot list alice's notes", "bob cannot read alice's note",
 		"alice's note moved into bob's partition", "the moved note is not listed",
 	}
