@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -224,7 +223,7 @@ func coldFunctions(t *testing.T) []coldFunction {
 			"COGNITO_TOKEN_USE":          "access",
 			"COGNITO_ISSUER":             pool.Issuer,
 			"ALLOW_HTTP_LOOPBACK_ISSUER": "true",
-			"REQUIRED_GROUP":             "writers",
+			"ALLOWED_GROUPS":             "writers",
 			"API_ROUTES":                 "GET /notes,POST /notes",
 		},
 		event: events.APIGatewayCustomAuthorizerRequest{
@@ -240,13 +239,6 @@ func coldFunctions(t *testing.T) []coldFunction {
 			return nil
 		},
 	}
-	// The same authorizer, also loading its settings with secenv at init
-	// (examples/authorizer-cognito/withsecenv.go): what secenv costs a
-	// function without kms or secretsmanager fields.
-	authzSecenv := authz
-	authzSecenv.name, authzSecenv.tags = "authorizer-cognito-secenv", "secenv"
-	authzSecenv.env = maps.Clone(authz.env)
-	authzSecenv.env["AWS_LAMBDA_FUNCTION_NAME"] = "authorizer-cognito-secenv"
 	// The api's data tier on dynalite: the notes table, the key store and
 	// a branch key, created by the examples' branchkey command.
 	dyn := testpeer.StartDynamo(t)
@@ -274,7 +266,7 @@ func coldFunctions(t *testing.T) []coldFunction {
 			return e
 		}(),
 	}
-	return []coldFunction{hello, helloSDK, helloSDKDecrypt, authz, authzSecenv, api}
+	return []coldFunction{hello, helloSDK, helloSDKDecrypt, authz, api}
 }
 
 // provisionNotes creates the notes API's tables on dynalite and a branch

@@ -144,7 +144,7 @@ func (d *dynamoStore) Get(ctx context.Context, owner, id string) (Note, error) {
 	}
 	n, err := d.note(ctx, owner, out.Item)
 	if errors.Is(err, datatier.ErrDecrypt) {
-		return Note{}, fmt.Errorf("%w: %w", errNotFound, err)
+		return Note{}, fmt.Errorf("%w: %w: %w", errNotFound, errMisplaced, err)
 	}
 	return n, err
 }

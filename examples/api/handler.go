@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/seclambda/seclambda/authorizer"
-	"github.com/seclambda/seclambda/examples/internal/datatier"
 	"github.com/seclambda/seclambda/redact"
 	"github.com/seclambda/seclambda/secenv"
 )
@@ -65,7 +64,7 @@ func (a *notesAPI) handle(ctx context.Context, req events.APIGatewayV2HTTPReques
 		return a.create(ctx, owner, req)
 	case "GET /notes/{id}":
 		n, err := a.store.Get(ctx, owner, id)
-		if errors.Is(err, datatier.ErrDecrypt) {
+		if errors.Is(err, errMisplaced) {
 			// Never another owner's text: the note is not found.
 			a.log.WarnContext(ctx, "note does not decrypt for its place", "owner", owner, "id", id)
 		}

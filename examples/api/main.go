@@ -29,10 +29,14 @@
 // does not decrypt, and the API answers not found. Decrypted texts are
 // secenv.Secret values until the response is built, and are masked in this
 // invocation's logs.
+//
+// handler_test.go tests the configuration and the handler without AWS: the
+// pattern for a function of yours.
 package main
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"os"
 	"time"
@@ -48,7 +52,7 @@ import (
 func main() {
 	log := redact.NewLogger(os.Stdout)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
-	cfg, err := loadConfig(ctx, os.LookupEnv)
+	cfg, err := loadConfig(ctx, os.LookupEnv, secenvaws.Default())
 	cancel()
 	if err != nil {
 		// Lambda reports the failed init and retries it on the next
@@ -59,6 +63,25 @@ func main() {
 	// Secrets print as [REDACTED]; the log shows that config loaded.
 	log.Info("config loaded", "config", cfg)
 
+	ctx, cancel = context.WithTimeout(context.Background(), 8*time.Second)
+	store, err := newDynamoStore(ctx, os.LookupEnv)
+	cancel()
+	if err != nil {
+		log.Error("init failed", "err", err)
+		os.Exit(1)
+	}
+	h, err := newHandler(cfg, store, log, &http.Client{Timeout: 2 * time.Second})
+	if err != nil {
+		log.Error("init failed", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
+
+// newHandler returns the function's handler: the notes API on store, with
+// the CORS headers for cfg.AllowedOrigin on every response. client sends
+// the upstream notifications.
+func newHandler(cfg config, store Store, log *slog.Logger, client *http.Client) (cors.HTTPAPIHandler, error) {
 	c, err := cors.New(cors.Options{
 		AllowedOrigins: []string{cfg.AllowedOrigin},
 		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodDelete},
@@ -67,18 +90,10 @@ func main() {
 		MaxAge:         600,
 	})
 	if err != nil {
-		log.Error("init failed", "err", err)
-		os.Exit(1)
+		return nil, err
 	}
-	ctx, cancel = context.WithTimeout(context.Background(), 8*time.Second)
-	store, err := newDynamoStore(ctx, os.LookupEnv)
-	cancel()
-	if err != nil {
-		log.Error("init failed", "err", err)
-		os.Exit(1)
-	}
-	api := &notesAPI{cfg: cfg, store: store, log: log, client: &http.Client{Timeout: 2 * time.Second}}
-	lambda.Start(c.WrapHTTPAPI(api.handle))
+	api := &notesAPI{cfg: cfg, store: store, log: log, client: client}
+	return c.WrapHTTPAPI(api.handle), nil
 }
 
 // config is the function's configuration, all of it from the environment.
@@ -93,10 +108,12 @@ type config struct {
 	UpstreamURL string `env:"UPSTREAM_URL"`
 }
 
-// loadConfig reads KMS_KEY_ARN first, so that SIGNING_KEY decrypts only
-// under that key.
-func loadConfig(ctx context.Context, lookup func(string) (string, bool)) (config, error) {
-	opts := []secenv.Option{secenvaws.Default(), secenv.WithLookup(lookup)}
+// loadConfig reads the configuration with lookup (os.LookupEnv in Lambda)
+// and clients, the KMS and Secrets Manager clients (secenvaws.Default() in
+// Lambda, secenvtest's in unit tests). It reads KMS_KEY_ARN first, so that
+// SIGNING_KEY decrypts only under that key.
+func loadConfig(ctx context.Context, lookup func(string) (string, bool), clients secenv.Option) (config, error) {
+	opts := []secenv.Option{clients, secenv.WithLookup(lookup)}
 	if key, ok := lookup("KMS_KEY_ARN"); ok && key != "" {
 		opts = append(opts, secenv.WithKMSKeyID(key))
 	}

@@ -13,6 +13,11 @@ import (
 // indistinguishable to the caller.
 var errNotFound = errors.New("note not found")
 
+// errMisplaced marks a note that exists but does not decrypt for its place
+// (its owner and ID): its ciphertext was copied from elsewhere, or damaged.
+// Get returns it together with errNotFound.
+var errMisplaced = errors.New("note does not decrypt for its place")
+
 // errExists is returned by Put for a note ID that the owner already has.
 var errExists = errors.New("note exists")
 
@@ -46,6 +51,8 @@ type Store interface {
 	// List returns the owner's notes, oldest first, leaving out any that
 	// does not decrypt (and counting them in skipped).
 	List(ctx context.Context, owner string) (notes []Note, skipped int, err error)
+	// Get returns the owner's note id, or errNotFound (with errMisplaced
+	// for a note that does not decrypt for its place).
 	Get(ctx context.Context, owner, id string) (Note, error)
 	Delete(ctx context.Context, owner, id string) error
 }

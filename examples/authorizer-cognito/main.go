@@ -9,27 +9,36 @@
 // require a key). A bad or missing token gets 401, a valid token that breaks
 // a rule an explicit Deny (403), and a JWKS outage a 500: never an Allow.
 //
-// Environment: COGNITO_USER_POOL_ID, COGNITO_CLIENT_IDS, COGNITO_TOKEN_USE,
-// ALLOWED_GROUPS, API_ROUTES, USAGE_KEY_BY_GROUP; see internal/authenv.
+// Environment (read with secenv into config, see config.go):
+// COGNITO_USER_POOL_ID, COGNITO_CLIENT_IDS, COGNITO_TOKEN_USE,
+// ALLOWED_GROUPS, API_ROUTES, USAGE_KEY_BY_GROUP, and COGNITO_ISSUER with
+// ALLOW_HTTP_LOOPBACK_ISSUER for local pools.
+//
+// handler_test.go tests the handler without AWS, on an
+// authorizer/authorizertest issuer: the pattern for a function of yours.
 package main
 
 import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"os"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/seclambda/seclambda/authorizer"
-	"github.com/seclambda/seclambda/examples/internal/authenv"
 	"github.com/seclambda/seclambda/redact"
 )
 
 func main() {
 	log := redact.NewLogger(os.Stdout)
-	h, err := newHandler(authenv.Getenv(os.Getenv), log)
+	cfg, err := loadConfig(context.Background(), os.LookupEnv)
+	var h handler
+	if err == nil {
+		h, err = newHandler(cfg, nil, log)
+	}
 	if err != nil {
 		// Lambda reports the failed init and retries it on the next
 		// invocation; nothing is allowed meanwhile.
@@ -41,23 +50,16 @@ func main() {
 
 type handler func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error)
 
-func newHandler(env authenv.Getenv, log *slog.Logger) (handler, error) {
-	cfg, err := env.Cognito()
+// newHandler builds the authorizer from cfg. client fetches the pool's keys;
+// nil means a default client.
+func newHandler(cfg config, client *http.Client, log *slog.Logger) (handler, error) {
+	cc := cfg.cognito()
+	cc.HTTPClient = client
+	v, err := authorizer.NewCognitoVerifier(cc)
 	if err != nil {
 		return nil, err
 	}
-	routes, err := env.Routes()
-	if err != nil {
-		return nil, err
-	}
-	keys, err := env.UsageKeys()
-	if err != nil {
-		return nil, err
-	}
-	v, err := authorizer.NewCognitoVerifier(cfg)
-	if err != nil {
-		return nil, err
-	}
+	routes := cfg.routes()
 	opts := []authorizer.Option{
 		authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) {
 			return routes, nil
@@ -68,8 +70,8 @@ func newHandler(env authenv.Getenv, log *slog.Logger) (handler, error) {
 			log.InfoContext(ctx, "rejected", "reason", reason)
 		}),
 	}
-	if len(keys) > 0 {
-		opts = append(opts, authorizer.WithUsageIdentifierKey(authenv.UsageKey(keys)))
+	if len(cfg.UsageKeys) > 0 {
+		opts = append(opts, authorizer.WithUsageIdentifierKey(cfg.usageKey))
 	}
 	a, err := authorizer.New(v, opts...)
 	if err != nil {

@@ -135,25 +135,3 @@ func TestUnderRIE(t *testing.T) {
 		t.Errorf("no JSON decision log in the output:\n%s", out)
 	}
 }
-
-func TestInitErrorsNameTheVariable(t *testing.T) {
-	tests := []struct {
-		name string
-		env  map[string]string
-		want string
-	}{
-		{name: "no pool", env: map[string]string{"COGNITO_CLIENT_IDS": "c", "API_ROUTES": "GET /x"}, want: "COGNITO_USER_POOL_ID"},
-		{name: "no clients", env: map[string]string{"COGNITO_USER_POOL_ID": "us-east-1_abcDEF123", "API_ROUTES": "GET /x"}, want: "COGNITO_CLIENT_IDS"},
-		{name: "bad route", env: map[string]string{"COGNITO_USER_POOL_ID": "us-east-1_abcDEF123", "COGNITO_CLIENT_IDS": "c", "API_ROUTES": "GET"}, want: "API_ROUTES"},
-		{name: "no routes", env: map[string]string{"COGNITO_USER_POOL_ID": "us-east-1_abcDEF123", "COGNITO_CLIENT_IDS": "c"}, want: "API_ROUTES"},
-		{name: "bad token use", env: map[string]string{"COGNITO_USER_POOL_ID": "us-east-1_abcDEF123", "COGNITO_CLIENT_IDS": "c", "API_ROUTES": "GET /x", "COGNITO_TOKEN_USE": "both"}, want: "COGNITO_TOKEN_USE"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := newHandler(func(k string) string { return tt.env[k] }, nil)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error = %v, want one naming %s", err, tt.want)
-			}
-		})
-	}
-}

@@ -20,10 +20,17 @@
 // It names the usage-plan API key of the user's group (USAGE_KEY_BY_GROUP),
 // like authorizer-cognito.
 //
-// Environment: TRUSTSTORE_FILE (PEM bundle shipped with the function,
-// truststore.pem by default), CRL_URL (https; fetched at cold start and
-// every CRL_REFRESH, 5m by default), USAGE_KEY_BY_GROUP, API_ROUTES and the
-// Cognito settings of internal/authenv.
+// Environment (read with secenv into config, see config.go):
+// TRUSTSTORE_FILE (PEM bundle shipped with the function, truststore.pem by
+// default), CRL_URL (https; fetched at cold start and every CRL_REFRESH, 5m
+// by default), USAGE_KEY_BY_GROUP, API_ROUTES and the Cognito settings
+// COGNITO_USER_POOL_ID, COGNITO_CLIENT_IDS, COGNITO_TOKEN_USE and
+// ALLOWED_GROUPS (COGNITO_ISSUER with ALLOW_HTTP_LOOPBACK_ISSUER for local
+// pools).
+//
+// handler_test.go tests the handler without AWS, with an mtls/mtlstest PKI
+// and an authorizer/authorizertest issuer: the pattern for a function of
+// yours.
 package main
 
 import (
@@ -34,7 +41,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -43,14 +49,17 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/seclambda/seclambda/authorizer"
-	"github.com/seclambda/seclambda/examples/internal/authenv"
 	"github.com/seclambda/seclambda/mtls"
 	"github.com/seclambda/seclambda/redact"
 )
 
 func main() {
 	log := redact.NewLogger(os.Stdout)
-	h, err := newHandler(authenv.Getenv(os.Getenv), log, http.DefaultClient)
+	cfg, err := loadConfig(context.Background(), os.LookupEnv)
+	var h *handler
+	if err == nil {
+		h, err = newHandler(cfg, log, http.DefaultClient, nil)
+	}
 	if err != nil {
 		log.Error("init failed", "err", err)
 		os.Exit(1)
@@ -74,44 +83,17 @@ const maxCRL = 4 << 20
 // crlRetry is how long a failed CRL fetch waits before the next attempt.
 const crlRetry = 30 * time.Second
 
-func newHandler(env authenv.Getenv, log *slog.Logger, client *http.Client) (*handler, error) {
-	cfg, err := env.Cognito()
-	if err != nil {
-		return nil, err
-	}
-	routes, err := env.Routes()
-	if err != nil {
-		return nil, err
-	}
-	store := env("TRUSTSTORE_FILE")
-	if store == "" {
-		store = "truststore.pem"
-	}
-	if !filepath.IsAbs(store) {
-		// Relative to the function's package, /var/task in Lambda.
-		store = filepath.Join(env("LAMBDA_TASK_ROOT"), store)
-	}
-	pem, err := os.ReadFile(store)
+// newHandler builds the authorizer from cfg. client fetches the CRLs;
+// cognitoClient fetches the pool's keys, nil meaning a default client.
+func newHandler(cfg config, log *slog.Logger, client, cognitoClient *http.Client) (*handler, error) {
+	pem, err := os.ReadFile(cfg.trustStorePath())
 	if err != nil {
 		return nil, fmt.Errorf("TRUSTSTORE_FILE: %w", err)
 	}
-	rawURL, err := env.Required("CRL_URL")
-	if err != nil {
-		return nil, err
-	}
-	crlURL, err := authenv.LoopbackOrHTTPS("CRL_URL", rawURL)
-	if err != nil {
-		return nil, err
-	}
-	refresh := 5 * time.Minute
-	if v := env("CRL_REFRESH"); v != "" {
-		if refresh, err = time.ParseDuration(v); err != nil || refresh <= 0 {
-			return nil, errors.New("CRL_REFRESH must be a positive duration such as 5m")
-		}
-	}
+	crlURL := cfg.CRLURL.String()
 	certs, err := mtls.NewValidator(mtls.Config{
 		TrustStore: pem,
-		CRLLoader:  func(ctx context.Context) ([][]byte, error) { return fetchCRLs(ctx, client, crlURL.String()) },
+		CRLLoader:  func(ctx context.Context) ([][]byte, error) { return fetchCRLs(ctx, client, crlURL) },
 		// The binding to the token's username below is the allow-list:
 		// any certificate of the trust store's CAs, for its own user.
 		AllowAny: true,
@@ -119,17 +101,16 @@ func newHandler(env authenv.Getenv, log *slog.Logger, client *http.Client) (*han
 	if err != nil {
 		return nil, fmt.Errorf("TRUSTSTORE_FILE: %w", err)
 	}
-	v, err := authorizer.NewCognitoVerifier(cfg)
+	cc := cfg.cognito()
+	cc.HTTPClient = cognitoClient
+	v, err := authorizer.NewCognitoVerifier(cc)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := env.UsageKeys()
-	if err != nil {
-		return nil, err
-	}
-	h := &handler{certs: certs, log: log, refresh: refresh}
+	routes := cfg.routes()
+	h := &handler{certs: certs, log: log, refresh: cfg.CRLRefresh}
 	h.authz, err = authorizer.New(v,
-		authorizer.WithUsageIdentifierKey(authenv.UsageKey(keys)),
+		authorizer.WithUsageIdentifierKey(cfg.usageKey),
 		authorizer.WithTokenHeader("Authorization"),
 		authorizer.WithRoutes(func(context.Context, *authorizer.Claims) ([]authorizer.Route, error) { return routes, nil }),
 		authorizer.WithClientCert(certs, sameUser),
