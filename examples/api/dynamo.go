@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
-	"github.com/seclambda/seclambda/examples/internal/datatier"
+	"github.com/seclambda/seclambda/examples/datatier"
 	"github.com/seclambda/seclambda/secenv"
 )
 

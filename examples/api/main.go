@@ -22,7 +22,7 @@
 // owner's item, and a create is conditional, so it never overwrites. Each
 // note's text is encrypted before it reaches DynamoDB with the AWS
 // Encryption SDK and the AWS KMS Hierarchical keyring (package
-// examples/internal/datatier): the branch key BRANCH_KEY_ID in the key store
+// examples/datatier): the branch key BRANCH_KEY_ID in the key store
 // KEY_STORE_TABLE, wrapped by KMS_KEY_ARN and cached for five minutes, so a
 // warm function makes no KMS call per note. The encryption context table/owner/note binds
 // each ciphertext to its item: one copied into another owner's partition

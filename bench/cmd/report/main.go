@@ -82,7 +82,7 @@ func run(out string, rounds int, benchtime string, secenvCount int, secenvTime s
 		return err
 	}
 	logf("data tier: encrypt+decrypt of a 1 KiB note against local-kms and dynalite")
-	text, err = goTestIn("../examples/internal/datatier", nil, "-run=^$", "-bench=^BenchmarkNote$", "-benchmem",
+	text, err = goTestIn("../examples/datatier", nil, "-run=^$", "-bench=^BenchmarkNote$", "-benchmem",
 		"-count="+strconv.Itoa(secenvCount), "-benchtime="+benchtime, "-timeout=8m", ".")
 	if err != nil {
 		return err
@@ -482,7 +482,7 @@ func write(w io.Writer, samples map[string][]sample, cold []coldResult, cfg conf
 	table("secenv", "secenv.Load of N KMS-encrypted variables against local-kms behind a proxy that adds 20 ms per call, "+
 		"against the plain loop of N kms.Client.Decrypt calls with the same client. Load runs at most 32 calls at once.", sp)
 
-	table("data tier", "examples/internal/datatier: encrypt then decrypt a 1 KiB note with the AWS Encryption SDK for Go "+
+	table("data tier", "examples/datatier: encrypt then decrypt a 1 KiB note with the AWS Encryption SDK for Go "+
 		"(Hierarchical keyring, branch key cached, committing suite without signature, encryption context table/owner/note), "+
 		"against bare AES-256-GCM (fresh nonce, the same additional data) as the floor.",
 		[]pair{

@@ -29,7 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
-	"github.com/seclambda/seclambda/examples/internal/datatier"
+	"github.com/seclambda/seclambda/examples/datatier"
 )
 
 func main() {

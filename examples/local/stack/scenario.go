@@ -21,7 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/seclambda/seclambda/examples/internal/datatier"
+	"github.com/seclambda/seclambda/examples/datatier"
 )
 
 // Row is one check of the scenario.

@@ -40,7 +40,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/seclambda/seclambda/authorizer"
-	"github.com/seclambda/seclambda/examples/internal/datatier"
+	"github.com/seclambda/seclambda/examples/datatier"
 	"github.com/seclambda/seclambda/examples/local"
 	"github.com/seclambda/seclambda/examples/web"
 	"github.com/seclambda/seclambda/internal/testpeer"

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seclambda/seclambda/examples/internal/datatier"
+	"github.com/seclambda/seclambda/examples/datatier"
 	"github.com/seclambda/seclambda/internal/testpeer"
 )
 

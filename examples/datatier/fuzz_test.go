@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/seclambda/seclambda/examples/internal/datatier"
+	"github.com/seclambda/seclambda/examples/datatier"
 	"github.com/seclambda/seclambda/internal/testpeer"
 )
 
