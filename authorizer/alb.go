@@ -198,27 +198,7 @@ func (v *ALBVerifier) Issuer() string { return v.issuer }
 // returns its claims. See [ALBVerifier] for the checks. Errors name the
 // failed check and claim, never the token.
 func (v *ALBVerifier) Verify(ctx context.Context, token string) (*Claims, error) {
-	if token == "" {
-		return nil, ErrMissingToken
-	}
-	if len(token) > v.maxBytes {
-		return nil, ErrTokenTooLarge
-	}
-	var now time.Time
-	if v.cache != nil {
-		now = v.now()
-		if c := v.cache.get(token, now); c != nil {
-			return c, nil
-		}
-	}
-	c, err := v.verify(ctx, token)
-	if err != nil {
-		return nil, err
-	}
-	if v.cache != nil {
-		v.cache.put(token, c, now, c.ExpiresAt.Add(v.leeway))
-	}
-	return c, nil
+	return verifyCached(ctx, token, v.maxBytes, v.cache, v.now, v.leeway, v.verify)
 }
 
 // albHeader is the JOSE header of an ALB token: the standard fields plus

@@ -1,6 +1,7 @@
 package authorizer
 
 import (
+	"context"
 	"hash/maphash"
 	"sync"
 	"time"
@@ -76,4 +77,33 @@ func (c *tokenCache) evict(now time.Time) {
 		}
 		delete(c.entries, h)
 	}
+}
+
+// verifyCached is the Verify of every verifier: it refuses an empty token
+// or one longer than maxBytes, answers from cache (nil: no cache) when it
+// can, and otherwise calls verify and caches its claims until their exp
+// plus leeway (capped by the cache's TTL).
+func verifyCached(ctx context.Context, token string, maxBytes int, cache *tokenCache, clock func() time.Time, leeway time.Duration,
+	verify func(context.Context, string) (*Claims, error)) (*Claims, error) {
+	if token == "" {
+		return nil, ErrMissingToken
+	}
+	if len(token) > maxBytes {
+		return nil, ErrTokenTooLarge
+	}
+	var now time.Time
+	if cache != nil {
+		now = clock()
+		if c := cache.get(token, now); c != nil {
+			return c, nil
+		}
+	}
+	c, err := verify(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if cache != nil {
+		cache.put(token, c, now, c.ExpiresAt.Add(leeway))
+	}
+	return c, nil
 }

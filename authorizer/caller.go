@@ -272,89 +272,109 @@ func ClaimsFromEvent[R ProxyEvent](req R) (*Claims, error) {
 		scopes = slices.Clone(r.RequestContext.Authorizer.JWT.Scopes)
 	}
 	c := &Claims{Raw: vals}
-	var err error
-	str := func(name string, dst *string) {
-		if err != nil {
-			return
-		}
-		switch v := vals[name].(type) {
-		case nil:
-		case string:
-			*dst = v
-		default:
-			err = &ClaimError{Claim: name, Err: ErrClaimType}
-		}
-	}
-	list := func(name string, dst *[]string) {
-		if err != nil {
-			return
-		}
-		switch v := vals[name].(type) {
-		case nil:
-		case []any:
-			out := make([]string, 0, len(v))
-			for _, e := range v {
-				s, ok := e.(string)
-				if !ok {
-					err = &ClaimError{Claim: name, Err: ErrClaimType}
-					return
-				}
-				out = append(out, s)
-			}
-			*dst = out
-		case string:
-			out, ok := splitList(name, v)
-			if !ok {
-				err = &ClaimError{Claim: name, Err: ErrClaimType}
-				return
-			}
-			*dst = out
-		default:
-			err = &ClaimError{Claim: name, Err: ErrClaimType}
-		}
-	}
-	date := func(name string, dst *time.Time) {
-		if err != nil {
-			return
-		}
-		t, ok := parseDate(vals[name])
-		if !ok {
-			err = &ClaimError{Claim: name, Err: ErrClaimType}
-			return
-		}
-		*dst = t
-	}
+	cr := claimReader{vals: vals}
 	var cognitoUsername string
-	str("sub", &c.Subject)
-	str("iss", &c.Issuer)
-	str("token_use", &c.TokenUse)
-	str("client_id", &c.ClientID)
-	str("username", &c.Username)
-	str("cognito:username", &cognitoUsername)
+	cr.str("sub", &c.Subject)
+	cr.str("iss", &c.Issuer)
+	cr.str("token_use", &c.TokenUse)
+	cr.str("client_id", &c.ClientID)
+	cr.str("username", &c.Username)
+	cr.str("cognito:username", &cognitoUsername)
 	if c.Username == "" {
 		c.Username = cognitoUsername
 	}
-	list("aud", &c.Audience)
+	cr.list("aud", &c.Audience, eventList)
 	if _, ok := vals["cognito:groups"]; ok {
-		list("cognito:groups", &c.Groups)
+		cr.list("cognito:groups", &c.Groups, eventList)
 	} else {
-		list("groups", &c.Groups)
+		cr.list("groups", &c.Groups, eventList)
 	}
 	c.Scopes = scopes
 	if len(c.Scopes) == 0 {
 		if _, ok := vals["scope"]; ok {
-			list("scope", &c.Scopes)
+			cr.list("scope", &c.Scopes, eventList)
 		} else {
-			list("scp", &c.Scopes)
+			cr.list("scp", &c.Scopes, eventList)
 		}
 	}
-	date("exp", &c.ExpiresAt)
-	date("iat", &c.IssuedAt)
-	date("nbf", &c.NotBefore)
-	if err != nil {
-		return nil, err
+	cr.date("exp", &c.ExpiresAt)
+	cr.date("iat", &c.IssuedAt)
+	cr.date("nbf", &c.NotBefore)
+	if cr.err != nil {
+		return nil, cr.err
 	}
 	return c, nil
+}
+
+// claimReader reads the claims that an authorizer passed on, out of vals
+// (see [ClaimsFromEvent]). An absent or null claim leaves its field alone;
+// the first claim of the wrong type or form sets err to a [*ClaimError]
+// wrapping [ErrClaimType], after which the reader reads nothing more.
+type claimReader struct {
+	vals map[string]any
+	err  error
+}
+
+func (r *claimReader) fail(name string) {
+	r.err = &ClaimError{Claim: name, Err: ErrClaimType}
+}
+
+// str reads string claim name into dst.
+func (r *claimReader) str(name string, dst *string) {
+	if r.err != nil {
+		return
+	}
+	switch v := r.vals[name].(type) {
+	case nil:
+	case string:
+		*dst = v
+	default:
+		r.fail(name)
+	}
+}
+
+// list reads list claim name into dst; parse returns the members of its
+// value, or false when the value has the wrong type or form.
+func (r *claimReader) list(name string, dst *[]string, parse func(name string, v any) ([]string, bool)) {
+	if r.err != nil {
+		return
+	}
+	v := r.vals[name]
+	if v == nil {
+		return
+	}
+	out, ok := parse(name, v)
+	if !ok {
+		r.fail(name)
+		return
+	}
+	*dst = out
+}
+
+// date reads date claim name into dst, in a form that parseDate accepts.
+func (r *claimReader) date(name string, dst *time.Time) {
+	if r.err != nil {
+		return
+	}
+	t, ok := parseDate(r.vals[name])
+	if !ok {
+		r.fail(name)
+		return
+	}
+	*dst = t
+}
+
+// eventList returns the members of list claim name as an API Gateway event
+// carries it: a JSON array of strings, or a string in a form that splitList
+// reads.
+func eventList(name string, v any) ([]string, bool) {
+	switch v := v.(type) {
+	case []any:
+		return stringArray(v)
+	case string:
+		return splitList(name, v)
+	}
+	return nil, false
 }
 
 // splitList parses the string form of list claim name (see

@@ -103,14 +103,10 @@ func claimsFromJWT(m map[string]any) (*Claims, error) {
 				*dst = []string{v}
 			}
 		case []any:
-			out := make([]string, 0, len(v))
-			for _, e := range v {
-				s, ok := e.(string)
-				if !ok {
-					err = &ClaimError{Claim: name, Err: ErrClaimType}
-					return
-				}
-				out = append(out, s)
+			out, ok := stringArray(v)
+			if !ok {
+				err = &ClaimError{Claim: name, Err: ErrClaimType}
+				return
 			}
 			*dst = out
 		default:
@@ -161,4 +157,18 @@ func claimsFromJWT(m map[string]any) (*Claims, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// stringArray returns the members of a JSON array of strings, or false
+// when a member is not a string.
+func stringArray(v []any) ([]string, bool) {
+	out := make([]string, 0, len(v))
+	for _, e := range v {
+		s, ok := e.(string)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
 }

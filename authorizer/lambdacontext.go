@@ -57,45 +57,16 @@ func claimsFromContext(vals map[string]any, principal any) (*Claims, error) {
 		return nil, &ClaimError{Claim: formatKey, Err: ErrClaimType}
 	}
 	c := &Claims{Raw: vals}
-	var err error
-	str := func(name string, dst *string) {
-		if err != nil {
-			return
-		}
-		switch v := vals[name].(type) {
-		case nil:
-		case string:
-			*dst = v
-		default:
-			err = &ClaimError{Claim: name, Err: ErrClaimType}
-		}
-	}
-	list := func(name string, dst *[]string) {
-		if err != nil {
-			return
-		}
-		switch v := vals[name].(type) {
-		case nil:
-		case string:
-			var out []string
-			if !strings.HasPrefix(v, "[") || json.Unmarshal([]byte(v), &out) != nil || out == nil {
-				err = &ClaimError{Claim: name, Err: ErrClaimType}
-				return
-			}
-			*dst = out
-		default:
-			err = &ClaimError{Claim: name, Err: ErrClaimType}
-		}
-	}
-	str("sub", &c.Subject)
-	str("iss", &c.Issuer)
-	str("username", &c.Username)
-	str("client_id", &c.ClientID)
-	str("token_use", &c.TokenUse)
-	list("groups", &c.Groups)
-	list("scopes", &c.Scopes)
-	if err != nil {
-		return nil, err
+	cr := claimReader{vals: vals}
+	cr.str("sub", &c.Subject)
+	cr.str("iss", &c.Issuer)
+	cr.str("username", &c.Username)
+	cr.str("client_id", &c.ClientID)
+	cr.str("token_use", &c.TokenUse)
+	cr.list("groups", &c.Groups, contextList)
+	cr.list("scopes", &c.Scopes, contextList)
+	if cr.err != nil {
+		return nil, cr.err
 	}
 	if c.Subject == "" {
 		return nil, &ClaimError{Claim: "sub", Err: ErrMissingSubject}
@@ -106,4 +77,18 @@ func claimsFromContext(vals map[string]any, principal any) (*Claims, error) {
 		return nil, &ClaimError{Claim: "sub", Err: ErrAmbiguousClaims}
 	}
 	return c, nil
+}
+
+// contextList returns the members of a list that contextMap wrote: a JSON
+// array of strings in a string.
+func contextList(_ string, v any) ([]string, bool) {
+	s, ok := v.(string)
+	if !ok || !strings.HasPrefix(s, "[") {
+		return nil, false
+	}
+	var out []string
+	if json.Unmarshal([]byte(s), &out) != nil || out == nil {
+		return nil, false
+	}
+	return out, true
 }

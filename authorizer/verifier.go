@@ -229,28 +229,7 @@ var segments = base64.RawURLEncoding.Strict()
 // Verify verifies token and returns its claims. See [JWTVerifier] for the
 // checks. Errors name the failed check and claim, never the token.
 func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Claims, error) {
-	if token == "" {
-		return nil, ErrMissingToken
-	}
-	if len(token) > v.maxBytes {
-		return nil, ErrTokenTooLarge
-	}
-	var now time.Time
-	if v.cache != nil {
-		now = v.now()
-		if c := v.cache.get(token, now); c != nil {
-			return c, nil
-		}
-	}
-	c, err := v.verify(ctx, token)
-	if err != nil {
-		return nil, err
-	}
-	if v.cache != nil {
-		expires := c.ExpiresAt.Add(v.leeway)
-		v.cache.put(token, c, now, expires)
-	}
-	return c, nil
+	return verifyCached(ctx, token, v.maxBytes, v.cache, v.now, v.leeway, v.verify)
 }
 
 func (v *JWTVerifier) verify(ctx context.Context, token string) (*Claims, error) {

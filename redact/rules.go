@@ -228,16 +228,20 @@ func detectJWT[T ~string | ~[]byte](s T, i int, final bool) (sp span, ok, open b
 	return span{i, j}, true, false, runEnd
 }
 
-func detectBearer[T ~string | ~[]byte](s T, i int, final bool) (span, bool, bool) {
-	const word = "bearer"
+// schemeParam matches the authentication scheme word (lowercase) at i,
+// case-insensitively, and the spaces or tabs that must follow it, and
+// returns where the credentials start. When it does not match, open
+// reports (only when final is false) that s ends before the match could be
+// decided.
+func schemeParam[T ~string | ~[]byte](s T, i int, word string, final bool) (start int, ok, open bool) {
 	n := len(s)
 	j := i
 	for k := 0; k < len(word); k++ {
 		if j == n {
-			return span{}, false, !final
+			return 0, false, !final
 		}
 		if s[j]|0x20 != word[k] {
-			return span{}, false, false
+			return 0, false, false
 		}
 		j++
 	}
@@ -246,12 +250,21 @@ func detectBearer[T ~string | ~[]byte](s T, i int, final bool) (span, bool, bool
 		j++
 	}
 	if j == n {
-		return span{}, false, !final
+		return 0, false, !final
 	}
 	if j == sp {
-		return span{}, false, false
+		return 0, false, false
 	}
-	start := j
+	return j, true, false
+}
+
+func detectBearer[T ~string | ~[]byte](s T, i int, final bool) (span, bool, bool) {
+	start, ok, open := schemeParam(s, i, "bearer", final)
+	if !ok {
+		return span{}, false, open
+	}
+	n := len(s)
+	j := start
 	for j < n && isToken68(s[j]) {
 		j++
 	}
@@ -268,29 +281,12 @@ func detectBearer[T ~string | ~[]byte](s T, i int, final bool) (span, bool, bool
 }
 
 func detectBasic[T ~string | ~[]byte](s T, i int, final bool) (span, bool, bool) {
-	const word = "basic"
+	start, ok, open := schemeParam(s, i, "basic", final)
+	if !ok {
+		return span{}, false, open
+	}
 	n := len(s)
-	j := i
-	for k := 0; k < len(word); k++ {
-		if j == n {
-			return span{}, false, !final
-		}
-		if s[j]|0x20 != word[k] {
-			return span{}, false, false
-		}
-		j++
-	}
-	sp := j
-	for j < n && (s[j] == ' ' || s[j] == '\t') {
-		j++
-	}
-	if j == n {
-		return span{}, false, !final
-	}
-	if j == sp {
-		return span{}, false, false
-	}
-	start := j
+	j := start
 	for j < n && isB64Std(s[j]) {
 		j++
 	}

@@ -77,9 +77,6 @@ var errExtensionDown = errors.New("secenv: the secrets extension is not acceptin
 // getSecretExtension fetches the current version of secret id through the
 // extension at base.
 func getSecretExtension(ctx context.Context, hc *http.Client, base, token, id string, sel versionSel) (secretPayload, error) {
-	if hc == nil {
-		hc = extensionHTTPClient
-	}
 	u := base + "/secretsmanager/get?secretId=" + url.QueryEscape(id)
 	switch {
 	case sel.id != "":
@@ -87,29 +84,9 @@ func getSecretExtension(ctx context.Context, hc *http.Client, base, token, id st
 	case !sel.isDefault():
 		u += "&versionStage=" + url.QueryEscape(sel.stage)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	body, err := extensionGet(ctx, hc, u, token, ErrSecretsManager, extensionError)
 	if err != nil {
-		return secretPayload{}, detail("bad extension endpoint", ErrSecretsManager)
-	}
-	req.Header.Set(extensionTokenHeader, token)
-	resp, err := hc.Do(req)
-	if err != nil {
-		var op *net.OpError
-		if errors.As(err, &op) && op.Op == "dial" {
-			return secretPayload{}, detail("extension not running", ErrSecretsManager, ErrUnavailable, errExtensionDown, &awsCause{code: "dial", err: err})
-		}
-		return secretPayload{}, transportError(err, ErrSecretsManager)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxExtensionBody+1))
-	if err != nil {
-		return secretPayload{}, transportError(err, ErrSecretsManager)
-	}
-	if len(body) > maxExtensionBody {
-		return secretPayload{}, detail("extension answer too large", ErrSecretsManager)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return secretPayload{}, extensionError(resp.StatusCode, body)
+		return secretPayload{}, err
 	}
 	var out struct {
 		SecretString *string
@@ -122,6 +99,41 @@ func getSecretExtension(ctx context.Context, hc *http.Client, base, token, id st
 	p, err := payloadOf(out.SecretString, out.SecretBinary)
 	p.version = out.VersionId
 	return p, err
+}
+
+// extensionGet sends GET u with token to the extension (through hc, or
+// extensionHTTPClient when nil) and returns the body of its 200 answer.
+// Failures wrap service (ErrSecretsManager or ErrSSM); refused classifies
+// an answer with another status.
+func extensionGet(ctx context.Context, hc *http.Client, u, token string, service error, refused func(status int, body []byte) error) ([]byte, error) {
+	if hc == nil {
+		hc = extensionHTTPClient
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, detail("bad extension endpoint", service)
+	}
+	req.Header.Set(extensionTokenHeader, token)
+	resp, err := hc.Do(req)
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) && op.Op == "dial" {
+			return nil, detail("extension not running", service, ErrUnavailable, errExtensionDown, &awsCause{code: "dial", err: err})
+		}
+		return nil, transportError(err, service)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxExtensionBody+1))
+	if err != nil {
+		return nil, transportError(err, service)
+	}
+	if len(body) > maxExtensionBody {
+		return nil, detail("extension answer too large", service)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, refused(resp.StatusCode, body)
+	}
+	return body, nil
 }
 
 // extensionError classifies a non-200 answer from the extension by status

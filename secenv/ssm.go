@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -87,33 +85,10 @@ func paramPayload(value, typ string, version int64) secretPayload {
 
 // getParameterExtension reads parameter name through the extension at base.
 func getParameterExtension(ctx context.Context, hc *http.Client, base, token, name string) (secretPayload, error) {
-	if hc == nil {
-		hc = extensionHTTPClient
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		base+"/systemsmanager/parameters/get?withDecryption=true&name="+url.QueryEscape(name), nil)
+	u := base + "/systemsmanager/parameters/get?withDecryption=true&name=" + url.QueryEscape(name)
+	body, err := extensionGet(ctx, hc, u, token, ErrSSM, paramExtensionError)
 	if err != nil {
-		return secretPayload{}, detail("bad extension endpoint", ErrSSM)
-	}
-	req.Header.Set(extensionTokenHeader, token)
-	resp, err := hc.Do(req)
-	if err != nil {
-		var op *net.OpError
-		if errors.As(err, &op) && op.Op == "dial" {
-			return secretPayload{}, detail("extension not running", ErrSSM, ErrUnavailable, errExtensionDown, &awsCause{code: "dial", err: err})
-		}
-		return secretPayload{}, transportError(err, ErrSSM)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxExtensionBody+1))
-	if err != nil {
-		return secretPayload{}, transportError(err, ErrSSM)
-	}
-	if len(body) > maxExtensionBody {
-		return secretPayload{}, detail("extension answer too large", ErrSSM)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return secretPayload{}, paramExtensionError(resp.StatusCode, body)
+		return secretPayload{}, err
 	}
 	return parseParameterAnswer(body)
 }
