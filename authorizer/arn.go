@@ -55,6 +55,10 @@ func ParseMethodARN(s string) (MethodARN, error) {
 	a.APIID, a.Stage, a.Method = path[0], path[1], path[2]
 	if len(path) == 4 {
 		a.Resource = path[3]
+	} else if len(s) >= maxARNBytes {
+		// The canonical form (String) adds the "/" of the empty resource:
+		// it too must parse.
+		return MethodARN{}, fmt.Errorf("%w: too long", ErrMethodARN)
 	}
 	if !isToken(a.APIID, "") || a.Stage == "" || a.Method == "" || strings.ContainsAny(parts[5], " \t\r\n\"") {
 		return MethodARN{}, fmt.Errorf("%w: bad API ID, stage or method", ErrMethodARN)
