@@ -17,7 +17,11 @@ func FuzzParseEnvTag(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		tag, err := parseEnvTag(s)
 		if err != nil {
-			if strings.Contains(err.Error(), s) && len(s) > 3 {
+			// The messages are fixed lowercase prose, which a short tag of
+			// lowercase words can match by chance (" a d" in "a digit"); a
+			// tag holding anything else that shows up in one was echoed.
+			prose := !strings.ContainsFunc(s, func(r rune) bool { return (r < 'a' || r > 'z') && !strings.ContainsRune(" ,():", r) })
+			if strings.Contains(err.Error(), s) && len(s) > 3 && !prose {
 				t.Fatalf("error %q repeats the tag", err)
 			}
 			return
