@@ -32,22 +32,7 @@ const cognitoScript = "cognito-local/node_modules/cognito-local/lib/bin/start.js
 // it on a free loopback port in a temporary working directory on first use.
 func StartCognito(tb testing.TB) *Cognito {
 	tb.Helper()
-	shared.mu.Lock()
-	defer shared.mu.Unlock()
-	if shared.cognito != nil {
-		return shared.cognito
-	}
-	if !shared.main {
-		tb.Fatal("testpeer: StartCognito needs TestMain to call testpeer.Main(m)")
-	}
-	c, p, err := launchCognito()
-	skipIfMissing(tb, err)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	shared.procs = append(shared.procs, p)
-	shared.cognito = c
-	return c
+	return startShared(tb, "StartCognito", &shared.cognito, launchCognito)
 }
 
 func startCognitoProcess(node, script string) (*Cognito, *process, error) {

@@ -40,22 +40,7 @@ const dynaliteScript = "dynalite/node_modules/dynalite/cli.js"
 // on a free loopback port on first use.
 func StartDynamo(tb testing.TB) *Dynamo {
 	tb.Helper()
-	shared.mu.Lock()
-	defer shared.mu.Unlock()
-	if shared.dynamo != nil {
-		return shared.dynamo
-	}
-	if !shared.main {
-		tb.Fatal("testpeer: StartDynamo needs TestMain to call testpeer.Main(m)")
-	}
-	d, p, err := launchDynamo()
-	skipIfMissing(tb, err)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	shared.procs = append(shared.procs, p)
-	shared.dynamo = d
-	return d
+	return startShared(tb, "StartDynamo", &shared.dynamo, launchDynamo)
 }
 
 // LaunchDynamo starts a dynalite of its own on a free loopback port, with

@@ -33,22 +33,7 @@ var kmsReady = regexp.MustCompile(`Local KMS started on [^:\s]*:(\d+)`)
 // free loopback port with a temporary data directory on first use.
 func StartKMS(tb testing.TB) *KMS {
 	tb.Helper()
-	shared.mu.Lock()
-	defer shared.mu.Unlock()
-	if shared.kms != nil {
-		return shared.kms
-	}
-	if !shared.main {
-		tb.Fatal("testpeer: StartKMS needs TestMain to call testpeer.Main(m)")
-	}
-	k, p, err := launchKMS()
-	skipIfMissing(tb, err)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	shared.procs = append(shared.procs, p)
-	shared.kms = k
-	return k
+	return startShared(tb, "StartKMS", &shared.kms, launchKMS)
 }
 
 // NewClient returns a new SDK client for this local-kms. Options such as a

@@ -29,6 +29,29 @@ var shared struct {
 	procs   []*process
 }
 
+// startShared returns the peer in *slot, launching it on first use and
+// recording its process for [Main] to stop. name is the calling Start
+// function, for the error when TestMain does not call Main.
+func startShared[P any](tb testing.TB, name string, slot **P, launch func() (*P, *process, error)) *P {
+	tb.Helper()
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if *slot != nil {
+		return *slot
+	}
+	if !shared.main {
+		tb.Fatal("testpeer: " + name + " needs TestMain to call testpeer.Main(m)")
+	}
+	peer, p, err := launch()
+	skipIfMissing(tb, err)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	shared.procs = append(shared.procs, p)
+	*slot = peer
+	return peer
+}
+
 // Main runs the tests of m and then stops every shared peer, by PID, before
 // the binary exits. Call it from TestMain in every package that uses
 // [StartKMS], [StartCognito] or [StartDynamo].
