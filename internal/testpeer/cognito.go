@@ -77,27 +77,38 @@ func startCognitoProcess(node, script string) (*Cognito, *process, error) {
 // Call sends one Cognito Identity Provider JSON-protocol request, such as
 // "AdminCreateUser", and decodes the response into out (which may be nil).
 func (c *Cognito) Call(ctx context.Context, op string, in, out any) error {
+	return callJSON(ctx, "cognito", c.Endpoint, op, in, out, map[string]string{
+		"Content-Type": "application/x-amz-json-1.1",
+		"X-Amz-Target": "AWSCognitoIdentityProviderService." + op,
+	})
+}
+
+// callJSON sends one AWS JSON-protocol request for op to endpoint with
+// headers, and decodes a 200 answer (read up to 1 MiB) into out, which may
+// be nil. service names the peer in errors.
+func callJSON(ctx context.Context, service, endpoint, op string, in, out any, headers map[string]string) error {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Endpoint+"/", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("cognito %s: %w", op, err)
+		return fmt.Errorf("%s %s: %w", service, op, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return fmt.Errorf("cognito %s: %w", op, err)
+		return fmt.Errorf("%s %s: %w", service, op, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("cognito %s: %s: %s", op, resp.Status, data)
+		return fmt.Errorf("%s %s: %s: %s", service, op, resp.Status, data)
 	}
 	if out == nil {
 		return nil

@@ -1,12 +1,7 @@
 package testpeer
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -104,37 +99,15 @@ func startDynamoProcess(node, script string) (*Dynamo, *process, error) {
 // own checks; clients under test use the SDK's dynamodb client with
 // BaseEndpoint set to [Dynamo.Endpoint].
 func (d *Dynamo) Call(ctx context.Context, op string, in, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Endpoint+"/", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
 	now := time.Now().UTC()
-	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
-	req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
-	req.Header.Set("X-Amz-Date", now.Format("20060102T150405Z"))
-	// A well-formed, unsigned SigV4 header: dynalite checks the form only.
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDTESTPEER/"+now.Format("20060102")+
-		"/"+DynamoRegion+"/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=00")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("dynamodb %s: %w", op, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return fmt.Errorf("dynamodb %s: %w", op, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("dynamodb %s: %s: %s", op, resp.Status, data)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(data, out)
+	return callJSON(ctx, "dynamodb", d.Endpoint, op, in, out, map[string]string{
+		"Content-Type": "application/x-amz-json-1.0",
+		"X-Amz-Target": "DynamoDB_20120810." + op,
+		"X-Amz-Date":   now.Format("20060102T150405Z"),
+		// A well-formed, unsigned SigV4 header: dynalite checks the form only.
+		"Authorization": "AWS4-HMAC-SHA256 Credential=AKIDTESTPEER/" + now.Format("20060102") +
+			"/" + DynamoRegion + "/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=00",
+	})
 }
 
 // isFile reports whether path names an existing regular file.

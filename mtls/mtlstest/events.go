@@ -96,24 +96,11 @@ func NewREST(c *Cert) events.APIGatewayProxyRequest {
 // event without a certificate.
 func NewHTTPAPI(c *Cert) events.APIGatewayV2HTTPRequest {
 	e := events.APIGatewayV2HTTPRequest{
-		Version:  "2.0",
-		RouteKey: "GET /",
-		RawPath:  "/",
-		Headers:  map[string]string{"host": host, "user-agent": userAgent},
-		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RouteKey:   "GET /",
-			AccountID:  accountID,
-			Stage:      "$default",
-			RequestID:  requestID,
-			APIID:      apiID,
-			DomainName: host,
-			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
-				Method: "GET", Path: "/", Protocol: "HTTP/1.1", SourceIP: sourceIP, UserAgent: userAgent,
-			},
-		},
-	}
-	if c != nil {
-		e.RequestContext.Authentication.ClientCert = clientCertV2(c)
+		Version:        "2.0",
+		RouteKey:       "GET /",
+		RawPath:        "/",
+		Headers:        map[string]string{"host": host, "user-agent": userAgent},
+		RequestContext: httpAPIContext(c),
 	}
 	return e
 }
@@ -169,26 +156,13 @@ func NewRESTRequest(c *Cert) events.APIGatewayCustomAuthorizerRequestTypeRequest
 // event without a certificate.
 func NewHTTPAPIRequest(c *Cert) events.APIGatewayV2CustomAuthorizerV2Request {
 	e := events.APIGatewayV2CustomAuthorizerV2Request{
-		Version:  "2.0",
-		Type:     "REQUEST",
-		RouteArn: "arn:aws:execute-api:us-east-1:" + accountID + ":" + apiID + "/$default/GET/",
-		RouteKey: "GET /",
-		RawPath:  "/",
-		Headers:  map[string]string{"host": host, "user-agent": userAgent},
-		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RouteKey:   "GET /",
-			AccountID:  accountID,
-			Stage:      "$default",
-			RequestID:  requestID,
-			APIID:      apiID,
-			DomainName: host,
-			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
-				Method: "GET", Path: "/", Protocol: "HTTP/1.1", SourceIP: sourceIP, UserAgent: userAgent,
-			},
-		},
-	}
-	if c != nil {
-		e.RequestContext.Authentication.ClientCert = clientCertV2(c)
+		Version:        "2.0",
+		Type:           "REQUEST",
+		RouteArn:       "arn:aws:execute-api:us-east-1:" + accountID + ":" + apiID + "/$default/GET/",
+		RouteKey:       "GET /",
+		RawPath:        "/",
+		Headers:        map[string]string{"host": host, "user-agent": userAgent},
+		RequestContext: httpAPIContext(c),
 	}
 	return e
 }
@@ -250,4 +224,24 @@ func ALBEncode(pemData []byte) string {
 		}
 	}
 	return b.String()
+}
+
+// httpAPIContext is the request context of the HTTP API events for GET /,
+// which carries c when c is not nil.
+func httpAPIContext(c *Cert) events.APIGatewayV2HTTPRequestContext {
+	rc := events.APIGatewayV2HTTPRequestContext{
+		RouteKey:   "GET /",
+		AccountID:  accountID,
+		Stage:      "$default",
+		RequestID:  requestID,
+		APIID:      apiID,
+		DomainName: host,
+		HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+			Method: "GET", Path: "/", Protocol: "HTTP/1.1", SourceIP: sourceIP, UserAgent: userAgent,
+		},
+	}
+	if c != nil {
+		rc.Authentication.ClientCert = clientCertV2(c)
+	}
+	return rc
 }
